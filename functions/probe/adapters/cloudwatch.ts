@@ -1,0 +1,54 @@
+/**
+ * PutMetricData through the real SDK client. The client honours the standard AWS environment:
+ * AWS_REGION, AWS_ENDPOINT_URL_CLOUDWATCH / AWS_ENDPOINT_URL, and the credentials chain.
+ */
+import { CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import type { Datum } from "../datums.ts";
+import type { MetricsPublisher } from "../publish.ts";
+
+/** PutMetricData accepts at most 1000 datums per request. */
+export const MAX_DATUMS_PER_REQUEST = 1000;
+
+export interface CloudWatchPublisherOptions {
+  /** @default a client with 3 attempts and short timeouts, so publishing fits in the cycle's minute */
+  readonly client?: CloudWatchClient;
+}
+
+export function defaultCloudWatchClient(): CloudWatchClient {
+  return new CloudWatchClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
+  });
+}
+
+export function createCloudWatchPublisher(options: CloudWatchPublisherOptions = {}): MetricsPublisher {
+  let client = options.client;
+  return {
+    async publish(namespace, timestamp, datums) {
+      client ??= defaultCloudWatchClient();
+      let requests = 0;
+      for (let offset = 0; offset < datums.length; offset += MAX_DATUMS_PER_REQUEST) {
+        const batch = datums.slice(offset, offset + MAX_DATUMS_PER_REQUEST);
+        await client.send(
+          new PutMetricDataCommand({
+            Namespace: namespace,
+            MetricData: batch.map((d) => toSdk(d, timestamp)),
+          }),
+        );
+        requests++;
+      }
+      return { requests };
+    },
+  };
+}
+
+function toSdk(item: Datum, timestamp: Date): MetricDatum {
+  return {
+    MetricName: item.name,
+    Dimensions: item.dimensions.map((dimension) => ({ Name: dimension.name, Value: dimension.value })),
+    Unit: item.unit,
+    Value: item.value,
+    Timestamp: timestamp,
+    StorageResolution: 60,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Results -> metric datums, following the contract in shared/metrics.ts exactly.
+ * A plain data type stands in for the SDK's MetricDatum so this stays free of AWS imports.
+ */
+import {
+  CheckMetrics,
+  type DimensionName,
+  type MetricSpec,
+  type MetricUnit,
+  MonitorMetrics,
+} from "../shared/metrics.ts";
+import type { CheckResult, CycleReport } from "./cycle.ts";
+
+export interface Datum {
+  readonly name: string;
+  readonly unit: MetricUnit;
+  readonly value: number;
+  /** Exactly the dimensions the metric's spec lists, in its order. */
+  readonly dimensions: readonly { readonly name: DimensionName; readonly value: string }[];
+}
+
+export type DimensionValues = Partial<Record<DimensionName, string>>;
+
+/** Builds a datum for `spec`, taking exactly the dimensions the contract gives it. */
+export function datum(spec: MetricSpec, value: number, values: DimensionValues): Datum {
+  if (!Number.isFinite(value)) {
+    // PutMetricData rejects NaN and Infinity; a non-finite figure is a bug upstream of here.
+    throw new RangeError(`${spec.name}: value ${value} is not a finite number`);
+  }
+  const dimensions = spec.dimensions.map((name) => {
+    const dimensionValue = values[name];
+    if (!dimensionValue) throw new RangeError(`${spec.name}: dimension ${name} has no value`);
+    return { name, value: dimensionValue };
+  });
+  return { name: spec.name, unit: spec.unit, value, dimensions };
+}
+
+export function checkDatums(result: CheckResult, vantage: string): Datum[] {
+  const dims: DimensionValues = { Component: result.component, Check: result.check, Vantage: vantage };
+  const { timings } = result;
+  const datums = [
+    datum(CheckMetrics.Up, result.status === "down" ? 0 : 1, dims),
+    datum(CheckMetrics.Latency, timings.totalMs, dims),
+  ];
+  const phases = [
+    [CheckMetrics.DnsTime, timings.dnsMs],
+    [CheckMetrics.ConnectTime, timings.connectMs],
+    [CheckMetrics.TlsTime, timings.tlsMs],
+    [CheckMetrics.Ttfb, timings.ttfbMs],
+    [CheckMetrics.CertDaysLeft, result.certDaysLeft],
+  ] as const;
+  for (const [spec, value] of phases) {
+    if (value !== undefined) datums.push(datum(spec, value, dims));
+  }
+  if (result.component === CheckMetrics.Degraded.component) {
+    datums.push(datum(CheckMetrics.Degraded, result.status === "degraded" ? 1 : 0, dims));
+  }
+  return datums;
+}
+
+/** Every datum of a completed cycle, MonitorHeartbeat included. */
+export function cycleDatums(report: CycleReport, extra: readonly Datum[] = []): Datum[] {
+  return [
+    ...report.checks.flatMap((result) => checkDatums(result, report.vantage)),
+    ...extra,
+    datum(MonitorMetrics.MonitorHeartbeat, 1, { Vantage: report.vantage }),
+  ];
+}

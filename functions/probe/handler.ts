@@ -1,0 +1,97 @@
+/**
+ * Lambda entry point, invoked every minute by an EventBridge schedule.
+ *
+ * It runs one cycle with the configuration bundled beside it by the CDK stack, logs one JSON line
+ * per check, publishes, and throws only when the metrics could not be published (after writing
+ * them as EMF): a down target is a result, never an invocation error.
+ */
+import type { ScheduledEvent } from "aws-lambda";
+import type { MonitorConfig } from "../shared/config.ts";
+import { loadConfigFileOrThrow } from "../shared/config-file.ts";
+import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
+import { createUndiciHttp } from "./adapters/undici-http.ts";
+import type { HttpPort } from "./http.ts";
+import { probeOnce } from "./monitor.ts";
+import type { MetricsPublisher } from "./publish.ts";
+import { checkLogRecord } from "./report.ts";
+
+/** The config file the stack bundles next to the handler. */
+export const CONFIG_FILE_NAME = "monitor-config.json";
+export const CONFIG_FILE_ENV = "MEET_MONITOR_CONFIG_FILE";
+
+export interface HandlerDependencies {
+  readonly loadConfig: () => Promise<MonitorConfig>;
+  readonly http: HttpPort;
+  readonly publisher: MetricsPublisher;
+  /** Structured log lines (one JSON object each). */
+  readonly log: (record: Record<string, unknown>) => void;
+  /** EMF fallback lines. */
+  readonly writeLine: (line: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface HandlerResult {
+  readonly vantage: string;
+  readonly up: number;
+  readonly down: number;
+  readonly published: boolean;
+  readonly durationMs: number;
+}
+
+export function createHandler(
+  dependencies: HandlerDependencies,
+): (event?: ScheduledEvent) => Promise<HandlerResult> {
+  let config: Promise<MonitorConfig> | undefined;
+  return async () => {
+    // Loaded once per container; a failed load is retried on the next invocation.
+    config ??= dependencies.loadConfig().catch((error: unknown) => {
+      config = undefined;
+      throw error;
+    });
+    const loaded = await config;
+    const vantage = loaded.vantage ?? dependencies.env.AWS_REGION ?? "lambda";
+    const outcome = await probeOnce(loaded, vantage, {
+      http: dependencies.http,
+      publisher: dependencies.publisher,
+      writeEmf: dependencies.writeLine,
+    });
+    const { report, publish } = outcome;
+    for (const result of report.checks) dependencies.log(checkLogRecord(result, vantage));
+    const down = report.checks.filter((result) => result.status === "down").length;
+    dependencies.log({
+      level: publish?.ok === false ? "ERROR" : "INFO",
+      message: "cycle",
+      vantage,
+      timestamp: report.timestamp.toISOString(),
+      durationMs: report.durationMs,
+      checks: report.checks.length,
+      down,
+      datums: outcome.datums.length,
+      publish,
+    });
+    if (publish && !publish.ok) {
+      // Reported as an invocation error so the "probe function failing" alarm sees it.
+      throw new Error(`${publish.error}; the datums were written to the log as EMF`);
+    }
+    return {
+      vantage,
+      up: report.checks.length - down,
+      down,
+      published: publish?.ok === true,
+      durationMs: report.durationMs,
+    };
+  };
+}
+
+function defaultConfigPath(env: Readonly<Record<string, string | undefined>>): string {
+  return env[CONFIG_FILE_ENV] ?? `${env.LAMBDA_TASK_ROOT ?? "."}/${CONFIG_FILE_NAME}`;
+}
+
+export const handler = createHandler({
+  loadConfig: () => loadConfigFileOrThrow(defaultConfigPath(process.env)),
+  http: createUndiciHttp(),
+  publisher: createCloudWatchPublisher(),
+  log: (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
+  writeLine: (line) => process.stdout.write(`${line}\n`),
+  env: process.env,
+});

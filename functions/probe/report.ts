@@ -1,0 +1,98 @@
+/**
+ * Human and machine renderings of a cycle: the CLI's table and JSON, the Lambda's log lines.
+ * None of them ever contains a header value or a response body.
+ */
+import type { CheckResult, CycleReport } from "./cycle.ts";
+import type { PublishOutcome } from "./publish.ts";
+
+const STATUS_TEXT = { up: "UP", degraded: "DEGRADED", down: "DOWN" } as const;
+
+export function formatTable(report: CycleReport): string {
+  const header = [
+    "COMPONENT",
+    "CHECK",
+    "STATUS",
+    "HTTP",
+    "TOTAL",
+    "DNS",
+    "CONNECT",
+    "TLS",
+    "TTFB",
+    "CERT DAYS",
+    "TRIES",
+  ];
+  const rows = report.checks.map((result) => [
+    result.component,
+    result.check,
+    STATUS_TEXT[result.status],
+    result.httpStatus === undefined ? "-" : String(result.httpStatus),
+    ms(result.timings.totalMs),
+    ms(result.timings.dnsMs),
+    ms(result.timings.connectMs),
+    ms(result.timings.tlsMs),
+    ms(result.timings.ttfbMs),
+    result.certDaysLeft === undefined ? "-" : result.certDaysLeft.toFixed(1),
+    String(result.attempts),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
+  const reasons = report.checks.flatMap((result) => reasonLines(result));
+  return [line(header), ...rows.map(line), ...(reasons.length > 0 ? ["", ...reasons] : [])].join("\n");
+}
+
+function reasonLines(result: CheckResult): string[] {
+  const lines: string[] = [];
+  const label = `${result.component}/${result.check}`;
+  if (result.reason) lines.push(`${label}: ${result.reason}`);
+  if (result.firstAttemptReason && result.status !== "down") {
+    lines.push(`${label}: recovered on retry; first attempt: ${result.firstAttemptReason}`);
+  }
+  return lines;
+}
+
+function ms(value: number | undefined): string {
+  if (value === undefined) return "-";
+  return value >= 100 ? `${Math.round(value)}ms` : `${value.toFixed(1)}ms`;
+}
+
+export function cycleSummary(report: CycleReport): string {
+  const down = report.checks.filter((result) => result.status === "down").length;
+  const state = down === 0 ? "all checks up" : `${down} of ${report.checks.length} down`;
+  return `${report.timestamp.toISOString()}  vantage ${report.vantage}  ${state}  (cycle took ${report.durationMs} ms)`;
+}
+
+export function publishSummary(outcome: PublishOutcome, namespace: string): string {
+  if (outcome.ok) {
+    return `published ${outcome.datums} datums to CloudWatch namespace ${namespace} in ${outcome.requests} request(s)`;
+  }
+  return `${outcome.error}; wrote the ${outcome.datums} datums as ${outcome.emfLines} EMF line(s) instead`;
+}
+
+/** The JSON form of a cycle, as printed by `--json` (one object per cycle). */
+export function reportJson(report: CycleReport, publish?: PublishOutcome): Record<string, unknown> {
+  return {
+    timestamp: report.timestamp.toISOString(),
+    vantage: report.vantage,
+    durationMs: report.durationMs,
+    up: report.checks.every((result) => result.status !== "down"),
+    checks: report.checks,
+    ...(publish ? { publish } : {}),
+  };
+}
+
+/** One structured log line per check for the Lambda's log group. */
+export function checkLogRecord(result: CheckResult, vantage: string): Record<string, unknown> {
+  return {
+    level: result.status === "down" ? "WARN" : "INFO",
+    message: "check",
+    vantage,
+    ...result,
+    up: result.status !== "down",
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * The metrics contract: every metric name, unit and dimension set the monitor publishes.
+ *
+ * The probe (functions/) builds its datums from these specs and the CDK alarms and dashboard
+ * (infra/) build their `Metric`s from the same specs, so the two cannot drift apart.
+ * This module is pure data: no AWS or Node imports, safe to bundle anywhere.
+ */
+
+export const DEFAULT_NAMESPACE = "LaSuiteMeet";
+
+/** CloudWatch units used by this monitor (a subset of CloudWatch's StandardUnit). */
+export type MetricUnit = "None" | "Count" | "Percent" | "Milliseconds" | "Count/Second" | "Bytes/Second";
+
+export type DimensionName = "Component" | "Check" | "Vantage";
+
+/** What a black-box check talks to. */
+export type CheckComponent = "backend" | "livekit" | "garage";
+/** Components whose figures come from white-box sources (Prometheus endpoints, AWS metrics). */
+export type FigureComponent = "backend" | "livekit" | "garage" | "database" | "recording";
+export type Component = CheckComponent | FigureComponent;
+
+/** The `Check` dimension value of each black-box check. */
+export const CHECK_NAME = {
+  backend: "heartbeat",
+  livekit: "health",
+  garage: "health",
+} as const satisfies Record<CheckComponent, string>;
+export type CheckName = (typeof CHECK_NAME)[CheckComponent];
+
+export const CHECK_COMPONENTS: readonly CheckComponent[] = ["backend", "livekit", "garage"];
+
+export const CHECK_DIMENSIONS = ["Component", "Check", "Vantage"] as const satisfies readonly DimensionName[];
+export const FIGURE_DIMENSIONS = ["Component", "Vantage"] as const satisfies readonly DimensionName[];
+export const MONITOR_DIMENSIONS = ["Vantage"] as const satisfies readonly DimensionName[];
+
+export interface MetricSpec {
+  readonly name: string;
+  readonly unit: MetricUnit;
+  readonly dimensions: readonly DimensionName[];
+  /** Which component publishes it; absent for monitor-wide metrics. */
+  readonly component?: Component;
+  readonly description: string;
+}
+
+function spec<const S extends MetricSpec>(s: S): S {
+  return s;
+}
+
+/** Black-box check metrics: dimensions Component, Check, Vantage. */
+export const CheckMetrics = {
+  Up: spec({
+    name: "Up",
+    unit: "None",
+    dimensions: CHECK_DIMENSIONS,
+    description: "1 when the check passed (up or degraded), 0 otherwise. Published every cycle.",
+  }),
+  Latency: spec({
+    name: "Latency",
+    unit: "Milliseconds",
+    dimensions: CHECK_DIMENSIONS,
+    description: "Total duration of the last attempt, from DNS lookup to the end of the body.",
+  }),
+  DnsTime: spec({
+    name: "DnsTime",
+    unit: "Milliseconds",
+    dimensions: CHECK_DIMENSIONS,
+    description: "DNS lookup duration of the last attempt.",
+  }),
+  ConnectTime: spec({
+    name: "ConnectTime",
+    unit: "Milliseconds",
+    dimensions: CHECK_DIMENSIONS,
+    description: "TCP handshake duration of the last attempt.",
+  }),
+  TlsTime: spec({
+    name: "TlsTime",
+    unit: "Milliseconds",
+    dimensions: CHECK_DIMENSIONS,
+    description: "TLS handshake duration of the last attempt (https only).",
+  }),
+  Ttfb: spec({
+    name: "Ttfb",
+    unit: "Milliseconds",
+    dimensions: CHECK_DIMENSIONS,
+    description: "Time from the request being sent on a ready connection to the response headers.",
+  }),
+  CertDaysLeft: spec({
+    name: "CertDaysLeft",
+    unit: "None",
+    dimensions: CHECK_DIMENSIONS,
+    description: "Days until the served certificate expires (https only; negative once expired).",
+  }),
+  Degraded: spec({
+    name: "Degraded",
+    unit: "None",
+    dimensions: CHECK_DIMENSIONS,
+    component: "garage",
+    description: "1 when Garage answers 200 but not 'fully operational' (some storage nodes down).",
+  }),
+} as const;
+
+/** Published once per completed cycle; its absence means the monitor itself is broken. */
+export const MonitorMetrics = {
+  MonitorHeartbeat: spec({
+    name: "MonitorHeartbeat",
+    unit: "Count",
+    dimensions: MONITOR_DIMENSIONS,
+    description: "1 per completed probe cycle.",
+  }),
+} as const;
+
+/** White-box figures: dimensions Component, Vantage. */
+export const FigureMetrics = {
+  Rooms: spec({
+    name: "Rooms",
+    unit: "Count",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "livekit",
+    description: "Active rooms, summed over LiveKit nodes (livekit_room_total).",
+  }),
+  Participants: spec({
+    name: "Participants",
+    unit: "Count",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "livekit",
+    description: "Participants, summed over LiveKit nodes (livekit_participant_total).",
+  }),
+  PublishedTracks: spec({
+    name: "PublishedTracks",
+    unit: "Count",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "livekit",
+    description: "Published tracks, summed over nodes and kinds (livekit_track_published_total).",
+  }),
+  SubscribedTracks: spec({
+    name: "SubscribedTracks",
+    unit: "Count",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "livekit",
+    description: "Subscribed tracks, summed over nodes and kinds (livekit_track_subscribed_total).",
+  }),
+  PacketLoss: spec({
+    name: "PacketLoss",
+    unit: "Percent",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "livekit",
+    description: "Incoming packets lost over incoming initial packets in the interval, all nodes.",
+  }),
+  NackRate: spec({
+    name: "NackRate",
+    unit: "Count/Second",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "livekit",
+    description: "NACKs per second, all directions and nodes (livekit_nack_total).",
+  }),
+  BytesIn: spec({
+    name: "BytesIn",
+    unit: "Bytes/Second",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "livekit",
+    description: "Incoming media bytes per second (livekit_packet_bytes{direction=incoming}).",
+  }),
+  BytesOut: spec({
+    name: "BytesOut",
+    unit: "Bytes/Second",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "livekit",
+    description: "Outgoing media bytes per second (livekit_packet_bytes{direction=outgoing}).",
+  }),
+  WebhookFailures: spec({
+    name: "WebhookFailures",
+    unit: "Count",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "recording",
+    description:
+      "Failed LiveKit webhook dispatches in the interval (livekit_webhook_dispatch_total{status=failure}).",
+  }),
+  DiskFreePercent: spec({
+    name: "DiskFreePercent",
+    unit: "Percent",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "garage",
+    description: "Free space of the data volume on the fullest Garage node.",
+  }),
+  S3ErrorRate: spec({
+    name: "S3ErrorRate",
+    unit: "Percent",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "garage",
+    description: "Percent of Garage S3 requests answered with a 5xx status in the interval.",
+  }),
+  ClusterHealthy: spec({
+    name: "ClusterHealthy",
+    unit: "None",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "garage",
+    description: "Garage's own cluster_healthy gauge (1 healthy, 0 not), lowest over scraped nodes.",
+  }),
+  ErrorRate: spec({
+    name: "ErrorRate",
+    unit: "Percent",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "backend",
+    description: "Percent of backend responses that were 5xx in the interval.",
+  }),
+  RequestRate: spec({
+    name: "RequestRate",
+    unit: "Count/Second",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "backend",
+    description: "Backend responses per second in the interval.",
+  }),
+  ConnectionsPercent: spec({
+    name: "ConnectionsPercent",
+    unit: "Percent",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "database",
+    description: "PostgreSQL connections over max_connections.",
+  }),
+} as const;
+
+export type CheckMetricName = keyof typeof CheckMetrics;
+export type FigureMetricName = keyof typeof FigureMetrics;
+
+export const ALL_METRICS: readonly MetricSpec[] = [
+  ...Object.values(CheckMetrics),
+  ...Object.values(MonitorMetrics),
+  ...Object.values(FigureMetrics),
+];
