@@ -47,45 +47,56 @@ export async function loadConfigFileOrThrow(path: string): Promise<MonitorConfig
   return result.config;
 }
 
-/** Replaces each `targets.<name>.tls.caFile` by the file's content as `tls.ca`. */
+/**
+ * Walks the raw JSON: every `tls.caFile` is replaced by the file's content as `tls.ca`, and every
+ * credential `file` is made absolute (it is read when used, by the CLI only, never inlined).
+ */
 async function inlineReferencedFiles(
   json: unknown,
   baseDir: string,
 ): Promise<{ json: unknown; issues: ConfigIssue[] }> {
   const issues: ConfigIssue[] = [];
   const copy: unknown = structuredClone(json);
-  for (const name of ["backend", "livekit", "garage"]) {
-    const tls = pick(copy, "targets", name, "tls");
-    if (!isRecord(tls) || typeof tls.caFile !== "string" || tls.caFile.length === 0) continue;
-    if (tls.ca !== undefined) continue; // the schema reports "ca or caFile, not both"
+  const visit = async (node: unknown, path: string): Promise<void> => {
+    if (!isRecord(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (key === "tls" && isRecord(value)) await inlineCa(value, childPath);
+      else if (
+        CREDENTIAL_KEYS.has(key) &&
+        isRecord(value) &&
+        typeof value.file === "string" &&
+        value.file !== ""
+      ) {
+        value.file = resolve(baseDir, value.file);
+      } else await visit(value, childPath);
+    }
+  };
+  const inlineCa = async (tls: Record<string, unknown>, path: string): Promise<void> => {
+    // Both set: left alone for the schema to report "ca or caFile, not both".
+    if (typeof tls.caFile !== "string" || tls.caFile === "" || tls.ca !== undefined) return;
     const file = resolve(baseDir, tls.caFile);
-    const fieldPath = `targets.${name}.tls.caFile`;
     try {
       const ca = await readFile(file, "utf8");
       if (!ca.includes("-----BEGIN CERTIFICATE-----")) {
-        issues.push({ path: fieldPath, message: `${file} holds no PEM certificate` });
-        continue;
+        issues.push({ path: `${path}.caFile`, message: `${file} holds no PEM certificate` });
+        return;
       }
       delete tls.caFile;
       tls.ca = ca;
     } catch (error) {
-      issues.push({ path: fieldPath, message: `cannot read ${file}: ${errorCode(error)}` });
+      issues.push({ path: `${path}.caFile`, message: `cannot read ${file}: ${errorCode(error)}` });
     }
-  }
+  };
+  await visit(copy, "");
   return { json: copy, issues };
 }
 
+/** Config keys whose value is a credential source. */
+const CREDENTIAL_KEYS = new Set(["password", "token"]);
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function pick(value: unknown, ...keys: string[]): unknown {
-  let current = value;
-  for (const key of keys) {
-    if (!isRecord(current)) return undefined;
-    current = current[key];
-  }
-  return current;
 }
 
 function errorCode(error: unknown): string {

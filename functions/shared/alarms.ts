@@ -1,0 +1,295 @@
+/**
+ * The alarm catalogue: each recommended alert of the Meet monitoring guide, as a documented
+ * default. Pure data shared by the config schema (override validation), the CDK stack (which
+ * builds the CloudWatch alarms from it) and the README's alarm table (checked by a test).
+ */
+import { CheckMetrics, type Component, FigureMetrics, type MetricSpec, MonitorMetrics } from "./metrics.ts";
+
+export type Severity = "critical" | "warning";
+export type Statistic = "Minimum" | "Maximum" | "Average" | "Sum";
+export type Comparison = "<" | "<=" | ">" | ">=";
+/** CloudWatch's TreatMissingData: `ignore` keeps the current state. */
+export type MissingData = "ignore" | "notBreaching" | "breaching" | "missing";
+
+export const ALARM_IDS = [
+  "backendDown",
+  "livekitDown",
+  "garageDown",
+  "garageDegraded",
+  "highErrorRate",
+  "highPacketLoss",
+  "dbConnectionsNearLimit",
+  "diskSpace",
+  "recordingWebhookFailures",
+  "certExpiringWarning",
+  "certExpiringCritical",
+  "monitorSilent",
+  "probeFunctionFailing",
+] as const;
+export type AlarmId = (typeof ALARM_IDS)[number];
+
+export interface AlarmDefault {
+  readonly id: AlarmId;
+  readonly title: string;
+  readonly severity: Severity;
+  /** The monitor's own metric; absent for `probeFunctionFailing` (AWS/Lambda Errors). */
+  readonly metric?: MetricSpec;
+  readonly component?: Component;
+  readonly statistic: Statistic;
+  readonly periodSeconds: number;
+  readonly comparison: Comparison;
+  readonly threshold: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly missingData: MissingData;
+  /** The guide's row this alarm mirrors, quoted. */
+  readonly guideRow: string;
+  /** What it means and the first thing to check. */
+  readonly meaning: string;
+  readonly firstCheck: string;
+  /** Why the rule and the missing-data treatment are what they are. */
+  readonly why: string;
+}
+
+const MINUTE = 60;
+
+export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
+  backendDown: {
+    id: "backendDown",
+    title: "Backend down",
+    severity: "critical",
+    metric: CheckMetrics.Up,
+    component: "backend",
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 1,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    missingData: "ignore",
+    guideRow: "Backend down | No healthy pods for 2 min | Critical",
+    meaning: "The Django backend's /__heartbeat__ failed (after a retry) for 2 consecutive minutes.",
+    firstCheck:
+      "the reason in the probe's log (refused, timeout, heartbeat status error: database or migrations)",
+    why: "Up is published every cycle, so missing data means the monitor is broken (Monitor silent covers it) and keeps the state.",
+  },
+  livekitDown: {
+    id: "livekitDown",
+    title: "LiveKit down",
+    severity: "critical",
+    metric: CheckMetrics.Up,
+    component: "livekit",
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 1,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    missingData: "ignore",
+    guideRow: "LiveKit down | No response for 1 min | Critical",
+    meaning:
+      "LiveKit's health endpoint did not answer 200 OK (after a retry) for a minute: calls cannot start.",
+    firstCheck: "the reason in the probe's log (406 Not Ready, TLS, refused) and the LiveKit pods or service",
+    why: "The guide asks for 1 minute; the in-cycle retry already absorbs a single lost packet.",
+  },
+  garageDown: {
+    id: "garageDown",
+    title: "Garage down",
+    severity: "critical",
+    metric: CheckMetrics.Up,
+    component: "garage",
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 1,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    missingData: "ignore",
+    guideRow: "(not in the guide: storage for recordings; mirrors Backend down)",
+    meaning:
+      "Garage's admin /health answered 503 (quorum unavailable) or nothing for 2 minutes: recordings cannot be stored.",
+    firstCheck: "`garage status` on a Garage node, then the reason in the probe's log",
+    why: "Same rule as the backend: two minutes rides out a node restart.",
+  },
+  garageDegraded: {
+    id: "garageDegraded",
+    title: "Garage degraded",
+    severity: "warning",
+    metric: CheckMetrics.Degraded,
+    component: "garage",
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: ">=",
+    threshold: 1,
+    evaluationPeriods: 10,
+    datapointsToAlarm: 10,
+    missingData: "ignore",
+    guideRow: "(not in the guide: Garage reports some storage nodes unavailable)",
+    meaning:
+      "Garage has answered 'some storage nodes are unavailable' for 10 minutes: redundancy is reduced.",
+    firstCheck: "`garage status` for the disconnected node",
+    why: "Degraded is published every Garage cycle; 10 minutes ignores rolling restarts.",
+  },
+  highErrorRate: {
+    id: "highErrorRate",
+    title: "High error rate",
+    severity: "warning",
+    metric: FigureMetrics.ErrorRate,
+    component: "backend",
+    statistic: "Average",
+    periodSeconds: MINUTE,
+    comparison: ">",
+    threshold: 1,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 5,
+    missingData: "notBreaching",
+    guideRow: "High error rate | HTTP 5xx > 1% for 5 min | Warning",
+    meaning: "More than 1% of the backend's responses were 5xx for 5 minutes.",
+    firstCheck: "Sentry and the backend's logs for the failing views",
+    why: "The figure comes from an optional source; no data is not an error.",
+  },
+  highPacketLoss: {
+    id: "highPacketLoss",
+    title: "High packet loss",
+    severity: "warning",
+    metric: FigureMetrics.PacketLoss,
+    component: "livekit",
+    statistic: "Average",
+    periodSeconds: MINUTE,
+    comparison: ">",
+    threshold: 5,
+    evaluationPeriods: 10,
+    datapointsToAlarm: 10,
+    missingData: "notBreaching",
+    guideRow: "High packet loss | Packet loss > 5% for 10 min | Warning",
+    meaning: "More than 5% of incoming media packets were lost for 10 minutes: users hear and see glitches.",
+    firstCheck:
+      "the LiveKit nodes' network (UDP 50000-60000 reachability, bandwidth) and the countries affected",
+    why: "No traffic means no loss figure; missing data is not breaching.",
+  },
+  dbConnectionsNearLimit: {
+    id: "dbConnectionsNearLimit",
+    title: "DB connections near limit",
+    severity: "warning",
+    metric: FigureMetrics.ConnectionsPercent,
+    component: "database",
+    statistic: "Maximum",
+    periodSeconds: MINUTE,
+    comparison: ">",
+    threshold: 80,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 5,
+    missingData: "notBreaching",
+    guideRow: "Database connections near limit | >80% of max_connections | Warning",
+    meaning:
+      "PostgreSQL has used more than 80% of max_connections for 5 minutes: new connections will soon be refused.",
+    firstCheck: "pg_stat_activity for idle or leaked connections (gunicorn workers, celery)",
+    why: "The guide gives no duration; 5 minutes ignores short bursts.",
+  },
+  diskSpace: {
+    id: "diskSpace",
+    title: "Disk space",
+    severity: "warning",
+    metric: FigureMetrics.DiskFreePercent,
+    component: "garage",
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 20,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 5,
+    missingData: "notBreaching",
+    guideRow: "Disk space | <20% free on storage | Warning",
+    meaning:
+      "A Garage node's data volume has less than 20% free space: recordings will stop being stored when it fills.",
+    firstCheck: "`garage status` and the recordings bucket's size; old recordings' lifecycle",
+    why: "The guide gives no duration; 5 minutes ignores a transient figure.",
+  },
+  recordingWebhookFailures: {
+    id: "recordingWebhookFailures",
+    title: "Recording webhook failures",
+    severity: "warning",
+    metric: FigureMetrics.WebhookFailures,
+    component: "recording",
+    statistic: "Sum",
+    periodSeconds: MINUTE,
+    comparison: ">",
+    threshold: 0,
+    evaluationPeriods: 15,
+    datapointsToAlarm: 15,
+    missingData: "notBreaching",
+    guideRow: "Recording webhook failures | Webhook errors > 0 for 15 min | Warning",
+    meaning:
+      "LiveKit has failed to deliver webhooks to the backend every minute for 15 minutes: recordings may never complete.",
+    firstCheck:
+      "the backend's /api/v1.0/rooms/webhooks-livekit/ answers (401/400: API key or secret mismatch)",
+    why: "Failures are counted per interval; minutes without failures (or without the source) are not breaching.",
+  },
+  certExpiringWarning: {
+    id: "certExpiringWarning",
+    title: "Certificate expiring",
+    severity: "warning",
+    metric: CheckMetrics.CertDaysLeft,
+    statistic: "Minimum",
+    periodSeconds: 5 * MINUTE,
+    comparison: "<",
+    threshold: 14,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    missingData: "ignore",
+    guideRow: "(not in the guide: certificate expiry of each https target)",
+    meaning: "The certificate served by this https target expires in less than 14 days.",
+    firstCheck: "the certificate renewal (cert-manager, ACME client) for that host",
+    why: "Days left only decrease, so one 5-minute datapoint is enough; a down target keeps the state.",
+  },
+  certExpiringCritical: {
+    id: "certExpiringCritical",
+    title: "Certificate about to expire",
+    severity: "critical",
+    metric: CheckMetrics.CertDaysLeft,
+    statistic: "Minimum",
+    periodSeconds: 5 * MINUTE,
+    comparison: "<",
+    threshold: 3,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    missingData: "ignore",
+    guideRow: "(not in the guide: certificate expiry of each https target)",
+    meaning: "The certificate served by this https target expires in less than 3 days (or already has).",
+    firstCheck: "renew the certificate now; then why renewal failed",
+    why: "Paging only when the warning was not acted on in time.",
+  },
+  monitorSilent: {
+    id: "monitorSilent",
+    title: "Monitor silent",
+    severity: "critical",
+    metric: MonitorMetrics.MonitorHeartbeat,
+    statistic: "Sum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 1,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    missingData: "breaching",
+    guideRow: "(not in the guide: watches the monitor itself)",
+    meaning: "The probe has completed no cycle for 3 minutes: nothing else is being watched.",
+    firstCheck: "the probe function's logs and its EventBridge schedule",
+    why: "The only alarm where missing data is breaching: silence is exactly what it detects.",
+  },
+  probeFunctionFailing: {
+    id: "probeFunctionFailing",
+    title: "Probe function failing",
+    severity: "critical",
+    statistic: "Sum",
+    periodSeconds: MINUTE,
+    comparison: ">",
+    threshold: 0,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    missingData: "notBreaching",
+    guideRow: "(not in the guide: watches the monitor itself)",
+    meaning: "The probe function has errored (crash, timeout, or metrics publishing failed) for 3 minutes.",
+    firstCheck: "the probe function's logs (metrics are written as EMF there when publishing fails)",
+    why: "AWS/Lambda Errors; a down target is never a function error.",
+  },
+};
