@@ -7,17 +7,13 @@
  */
 import type { ScheduledEvent } from "aws-lambda";
 import type { MonitorConfig } from "../shared/config.ts";
-import { loadConfigFileOrThrow } from "../shared/config-file.ts";
+import { CONFIG_FILE_ENV, CONFIG_FILE_NAME, loadConfigFileOrThrow } from "../shared/config-file.ts";
 import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
 import { createUndiciHttp } from "./adapters/undici-http.ts";
 import type { HttpPort } from "./http.ts";
 import { probeOnce } from "./monitor.ts";
 import type { MetricsPublisher } from "./publish.ts";
 import { checkLogRecord } from "./report.ts";
-
-/** The config file the stack bundles next to the handler. */
-export const CONFIG_FILE_NAME = "monitor-config.json";
-export const CONFIG_FILE_ENV = "MEET_MONITOR_CONFIG_FILE";
 
 export interface HandlerDependencies {
   readonly loadConfig: () => Promise<MonitorConfig>;

@@ -7,6 +7,11 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type ConfigIssue, type ConfigResult, type MonitorConfig, parseConfig } from "./config.ts";
 
+/** The resolved config file the CDK stack bundles next to the Lambda handler. */
+export const CONFIG_FILE_NAME = "monitor-config.json";
+/** Overrides where the Lambda handler reads its config (default: `$LAMBDA_TASK_ROOT/monitor-config.json`). */
+export const CONFIG_FILE_ENV = "MEET_MONITOR_CONFIG_FILE";
+
 export class ConfigError extends Error {
   readonly source: string;
   readonly issues: readonly ConfigIssue[];
