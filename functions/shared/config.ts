@@ -351,7 +351,7 @@ const deploymentSection = z.strictObject({
 
 const namespace = z
   .string()
-  .min(1)
+  .min(1, { error: "must not be empty", abort: true })
   .max(255)
   .regex(/^[A-Za-z0-9.\-_/#:]+$/, { error: "may only contain letters, digits and . - _ / # :" })
   .refine((value) => !value.startsWith("AWS/"), { error: 'must not start with "AWS/" (reserved)' });

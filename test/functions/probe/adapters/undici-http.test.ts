@@ -78,7 +78,9 @@ describe("undici HTTP adapter over plain HTTP", () => {
       }),
     );
     await http.get(
-      request(`${server.url}/__heartbeat__`, { headers: { Host: "meet.example.org", "X-Forwarded-Proto": "https" } }),
+      request(`${server.url}/__heartbeat__`, {
+        headers: { Host: "meet.example.org", "X-Forwarded-Proto": "https" },
+      }),
     );
     expect(host).toBe("meet.example.org");
     expect(custom).toBe("https");
@@ -150,7 +152,7 @@ describe("undici HTTP adapter over plain HTTP", () => {
   it("times out in the middle of the body", async () => {
     const server = await track(
       startRawServer((socket) => {
-        socket.once("data", () => socket.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"status\": "));
+        socket.once("data", () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"status": '));
       }),
     );
     const exchange = await http.get(request(`${server.url}/`, { timeoutMs: 300 }));
@@ -171,7 +173,9 @@ describe("undici HTTP adapter over plain HTTP", () => {
   });
 
   it("reports a connection reset", async () => {
-    const server = await track(startRawServer((socket) => socket.once("data", () => socket.resetAndDestroy())));
+    const server = await track(
+      startRawServer((socket) => socket.once("data", () => socket.resetAndDestroy())),
+    );
     const exchange = await http.get(request(`${server.url}/`));
     expect(exchange.failure).toMatchObject({ kind: "reset", phase: "headers" });
     expect(exchange.failure?.message).toMatch(/reset|closed/);
@@ -206,7 +210,9 @@ describe("undici HTTP adapter over plain HTTP", () => {
   });
 
   it("reports a response that is not HTTP", async () => {
-    const server = await track(startRawServer((socket) => socket.once("data", () => socket.end("SSH-2.0-OpenSSH\r\n"))));
+    const server = await track(
+      startRawServer((socket) => socket.once("data", () => socket.end("SSH-2.0-OpenSSH\r\n"))),
+    );
     const exchange = await http.get(request(`${server.url}/`));
     expect(exchange.failure?.kind).toBe("protocol");
   });
@@ -222,7 +228,9 @@ describe("undici HTTP adapter over HTTPS", () => {
 
   it("times the handshake, verifies against the configured CA and reads the certificate", async () => {
     const server = await track(startHttpsServer(valid, (_req, res) => sendText(res, 200, "OK")));
-    const exchange = await http.get(request(`https://livekit.test:${server.port}/`, { tls: { ca: ca.cert } }));
+    const exchange = await http.get(
+      request(`https://livekit.test:${server.port}/`, { tls: { ca: ca.cert } }),
+    );
     expect(exchange.response?.status).toBe(200);
     expect(exchange.timings.tlsMs).toBeGreaterThan(0);
     expect(exchange.certificate?.subject).toBe("livekit.test");
@@ -253,7 +261,9 @@ describe("undici HTTP adapter over HTTPS", () => {
       notAfter: new Date(Date.now() - 2 * DAY),
     });
     const server = await track(startHttpsServer(expired, (_req, res) => sendText(res, 200, "OK")));
-    const exchange = await http.get(request(`https://livekit.test:${server.port}/`, { tls: { ca: ca.cert } }));
+    const exchange = await http.get(
+      request(`https://livekit.test:${server.port}/`, { tls: { ca: ca.cert } }),
+    );
     expect(exchange.failure).toMatchObject({ kind: "tls", phase: "tls", code: "CERT_HAS_EXPIRED" });
     expect(exchange.failure?.message).toBe("TLS: certificate has expired (CERT_HAS_EXPIRED)");
     expect(exchange.certificate?.validTo.getTime()).toBeLessThan(Date.now());
@@ -270,7 +280,9 @@ describe("undici HTTP adapter over HTTPS", () => {
   it("fails a certificate for another host", async () => {
     const other = ca.issue({ hosts: ["other.test"] });
     const server = await track(startHttpsServer(other, (_req, res) => sendText(res, 200, "OK")));
-    const exchange = await http.get(request(`https://livekit.test:${server.port}/`, { tls: { ca: ca.cert } }));
+    const exchange = await http.get(
+      request(`https://livekit.test:${server.port}/`, { tls: { ca: ca.cert } }),
+    );
     expect(exchange.failure).toMatchObject({ kind: "tls", code: "ERR_TLS_CERT_ALTNAME_INVALID" });
     expect(exchange.failure?.message).toContain("not valid for livekit.test");
   });
