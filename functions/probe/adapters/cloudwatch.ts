@@ -9,15 +9,23 @@ import type { MetricsPublisher } from "../publish.ts";
 /** PutMetricData accepts at most 1000 datums per request. */
 export const MAX_DATUMS_PER_REQUEST = 1000;
 
+/**
+ * Publishing must end in time for the EMF fallback to run inside the Lambda's timeout: the checks
+ * take at most 35 s, publishing at most this, and the function's timeout leaves a margin.
+ */
+export const PUBLISH_BUDGET_MS = 10_000;
+
 export interface CloudWatchPublisherOptions {
   /** @default a client with 3 attempts and short timeouts, so publishing fits in the cycle's minute */
   readonly client?: CloudWatchClient;
+  /** Deadline for all the PutMetricData calls of one cycle, retries included. @default PUBLISH_BUDGET_MS */
+  readonly budgetMs?: number;
 }
 
 export function defaultCloudWatchClient(): CloudWatchClient {
   return new CloudWatchClient({
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
   });
 }
 
@@ -26,6 +34,7 @@ export function createCloudWatchPublisher(options: CloudWatchPublisherOptions = 
   return {
     async publish(namespace, timestamp, datums) {
       client ??= defaultCloudWatchClient();
+      const abortSignal = AbortSignal.timeout(options.budgetMs ?? PUBLISH_BUDGET_MS);
       let requests = 0;
       for (let offset = 0; offset < datums.length; offset += MAX_DATUMS_PER_REQUEST) {
         const batch = datums.slice(offset, offset + MAX_DATUMS_PER_REQUEST);
@@ -34,6 +43,7 @@ export function createCloudWatchPublisher(options: CloudWatchPublisherOptions = 
             Namespace: namespace,
             MetricData: batch.map((d) => toSdk(d, timestamp)),
           }),
+          { abortSignal },
         );
         requests++;
       }

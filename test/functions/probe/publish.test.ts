@@ -2,6 +2,7 @@
  * Publishing through the real SDK client against a local endpoint speaking CloudWatch's wire
  * protocol: batching, retries, and the EMF fallback.
  */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createCloudWatchPublisher,
@@ -14,6 +15,7 @@ import { toEmfLines } from "../../../functions/probe/emf.ts";
 import { publishWithFallback } from "../../../functions/probe/publish.ts";
 import { CheckMetrics } from "../../../functions/shared/metrics.ts";
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../helpers/cloudwatch-endpoint.ts";
+import { startRawServer } from "../../helpers/servers.ts";
 
 let endpoint: CloudWatchEndpoint;
 beforeAll(async () => {
@@ -186,6 +188,29 @@ describe("CloudWatch publisher (real SDK client, local endpoint)", () => {
     expect(fromEmf(lines)).toEqual(
       datums.map((d) => ({ name: d.name, unit: d.unit, value: d.value, dims: d.dimensions })).sort(byKey),
     );
+  });
+
+  it("gives up within its budget when CloudWatch hangs, so the EMF fallback still runs", async () => {
+    const hung = await startRawServer(() => undefined);
+    try {
+      const client = new CloudWatchClient({
+        region: "eu-west-3",
+        endpoint: hung.url,
+        credentials: { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret" },
+      });
+      const lines: string[] = [];
+      const outcome = await publishWithFallback(
+        createCloudWatchPublisher({ client, budgetMs: 300 }),
+        "LaSuiteMeet",
+        timestamp,
+        cycleDatums(report),
+        (line) => lines.push(line),
+      );
+      expect(outcome.ok).toBe(false);
+      expect(lines.length).toBeGreaterThan(0);
+    } finally {
+      await hung.close();
+    }
   });
 
   it("honours AWS_ENDPOINT_URL_CLOUDWATCH, AWS_REGION and the credentials chain by default", async () => {
