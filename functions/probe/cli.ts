@@ -9,11 +9,14 @@ import { parseArgs } from "node:util";
 import { formatIssues } from "../shared/config.ts";
 import { loadConfigFile } from "../shared/config-file.ts";
 import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
+import { createSecretsManagerReader } from "./adapters/secrets-manager.ts";
 import { createUndiciHttp } from "./adapters/undici-http.ts";
+import { type CredentialResolver, createCredentialResolver } from "./credentials.ts";
 import type { HttpPort } from "./http.ts";
 import { probeOnce, probeSucceeded } from "./monitor.ts";
 import type { MetricsPublisher } from "./publish.ts";
-import { cycleSummary, formatTable, publishSummary, reportJson } from "./report.ts";
+import { cycleSummary, formatTable, formatWhitebox, publishSummary, reportJson } from "./report.ts";
+import { createWhiteboxState } from "./whitebox/collect.ts";
 
 export const EXIT = { ok: 0, down: 1, usage: 2 } as const;
 
@@ -44,6 +47,10 @@ export interface CliDependencies {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Stops a --watch loop between cycles (SIGINT in the real CLI). */
   readonly stopSignal?: AbortSignal;
+  /** @default env, then file, then Secrets Manager (the "local" mode) */
+  readonly credentials?: CredentialResolver;
+  /** When each white-box scrape completed (ms since the epoch): the rate windows. @default Date.now */
+  readonly clock?: () => number;
 }
 
 interface CliOptions {
@@ -140,18 +147,28 @@ export async function runCli(
     ? (line: string) => io.stderr(`${line}\n`)
     : (line: string) => io.stdout(`${line}\n`);
 
+  // One state for the whole --watch run: each cycle's rates use the previous cycle's samples.
+  const whitebox = {
+    state: createWhiteboxState(),
+    credentials:
+      dependencies.credentials ??
+      createCredentialResolver({ mode: "local", secrets: createSecretsManagerReader() }),
+    ...(dependencies.clock ? { clock: dependencies.clock } : {}),
+  };
+
   let exitCode: number = EXIT.ok;
   for (let cycle = 1; cycle <= options.cycles; cycle++) {
     const startedAt = Date.now();
-    const outcome = await probeOnce(config, vantage, { http, publisher, writeEmf, sleep });
+    const outcome = await probeOnce(config, vantage, { http, publisher, writeEmf, sleep, whitebox });
     if (!probeSucceeded(outcome)) exitCode = EXIT.down;
     if (options.json) {
-      io.stdout(`${JSON.stringify(reportJson(outcome.report, outcome.publish))}\n`);
+      io.stdout(`${JSON.stringify(reportJson(outcome.report, outcome.publish, outcome.whitebox))}\n`);
     } else {
       const counter = options.watch
         ? `cycle ${cycle}${Number.isFinite(options.cycles) ? `/${options.cycles}` : ""}  `
         : "";
-      io.stdout(`${counter}${cycleSummary(outcome.report)}\n${formatTable(outcome.report)}\n\n`);
+      const figures = outcome.whitebox ? `${formatWhitebox(outcome.whitebox)}\n\n` : "";
+      io.stdout(`${counter}${cycleSummary(outcome.report)}\n${formatTable(outcome.report)}\n\n${figures}`);
     }
     if (outcome.publish) io.stderr(`${publishSummary(outcome.publish, config.namespace)}\n`);
     if (cycle >= options.cycles || dependencies.stopSignal?.aborted) break;

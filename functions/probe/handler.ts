@@ -9,11 +9,14 @@ import type { ScheduledEvent } from "aws-lambda";
 import type { MonitorConfig } from "../shared/config.ts";
 import { CONFIG_FILE_ENV, CONFIG_FILE_NAME, loadConfigFileOrThrow } from "../shared/config-file.ts";
 import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
+import { createSecretsManagerReader } from "./adapters/secrets-manager.ts";
 import { createUndiciHttp } from "./adapters/undici-http.ts";
+import { type CredentialResolver, createCredentialResolver } from "./credentials.ts";
 import type { HttpPort } from "./http.ts";
 import { probeOnce } from "./monitor.ts";
 import type { MetricsPublisher } from "./publish.ts";
-import { checkLogRecord } from "./report.ts";
+import { checkLogRecord, figuresLogRecord, sourceLogRecord } from "./report.ts";
+import { createWhiteboxState } from "./whitebox/collect.ts";
 
 export interface HandlerDependencies {
   readonly loadConfig: () => Promise<MonitorConfig>;
@@ -24,6 +27,13 @@ export interface HandlerDependencies {
   /** EMF fallback lines. */
   readonly writeLine: (line: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Credentials of the white-box sources. @default the "lambda" mode: AWS Secrets Manager only,
+   * each secret read once per container.
+   */
+  readonly credentials?: CredentialResolver;
+  /** When each white-box scrape completed (ms since the epoch). @default Date.now */
+  readonly clock?: () => number;
 }
 
 export interface HandlerResult {
@@ -38,6 +48,15 @@ export function createHandler(
   dependencies: HandlerDependencies,
 ): (event?: ScheduledEvent) => Promise<HandlerResult> {
   let config: Promise<MonitorConfig> | undefined;
+  // Created once per container: a warm container keeps the previous samples (rates) and the
+  // secrets it has read; nothing is persisted anywhere else.
+  const whitebox = {
+    state: createWhiteboxState(),
+    credentials:
+      dependencies.credentials ??
+      createCredentialResolver({ mode: "lambda", secrets: createSecretsManagerReader() }),
+    ...(dependencies.clock ? { clock: dependencies.clock } : {}),
+  };
   return async () => {
     // Loaded once per container; a failed load is retried on the next invocation.
     config ??= dependencies.loadConfig().catch((error: unknown) => {
@@ -50,9 +69,14 @@ export function createHandler(
       http: dependencies.http,
       publisher: dependencies.publisher,
       writeEmf: dependencies.writeLine,
+      whitebox,
     });
     const { report, publish } = outcome;
     for (const result of report.checks) dependencies.log(checkLogRecord(result, vantage));
+    if (outcome.whitebox) {
+      for (const source of outcome.whitebox.sources) dependencies.log(sourceLogRecord(source, vantage));
+      dependencies.log(figuresLogRecord(outcome.whitebox, vantage));
+    }
     const down = report.checks.filter((result) => result.status === "down").length;
     dependencies.log({
       level: publish?.ok === false ? "ERROR" : "INFO",

@@ -1,23 +1,36 @@
 /**
- * One monitoring step shared by the CLI and the Lambda: run the cycle, turn it into datums,
- * and publish them (optionally) with the EMF fallback.
+ * One monitoring step shared by the CLI and the Lambda: run the cycle (and, concurrently, read the
+ * white-box sources), turn both into datums, and publish them (optionally) with the EMF fallback.
  */
 import type { MonitorConfig } from "../shared/config.ts";
 import { type CycleDependencies, type CycleReport, runCycle } from "./cycle.ts";
 import { cycleDatums, type Datum } from "./datums.ts";
 import { type MetricsPublisher, type PublishOutcome, publishWithFallback } from "./publish.ts";
+import {
+  collectWhitebox,
+  type WhiteboxDependencies,
+  type WhiteboxReport,
+  whiteboxDatums,
+} from "./whitebox/collect.ts";
 
 export interface ProbeDependencies extends CycleDependencies {
   /** Absent: nothing is published (the CLI without --publish). */
   readonly publisher?: MetricsPublisher;
   /** Where EMF fallback lines go. */
   readonly writeEmf: (line: string) => void;
+  /**
+   * State and credentials of the white-box sources (the same object across cycles, so rates have
+   * a previous sample). Absent: configured sources are not read.
+   */
+  readonly whitebox?: Omit<WhiteboxDependencies, "http">;
 }
 
 export interface ProbeOutcome {
   readonly report: CycleReport;
   readonly datums: readonly Datum[];
   readonly publish?: PublishOutcome;
+  /** The white-box sources and figures, when any source is configured. */
+  readonly whitebox?: WhiteboxReport;
 }
 
 export async function probeOnce(
@@ -25,9 +38,16 @@ export async function probeOnce(
   vantage: string,
   dependencies: ProbeDependencies,
 ): Promise<ProbeOutcome> {
-  const report = await runCycle(config, vantage, dependencies);
-  const datums = cycleDatums(report);
-  if (!dependencies.publisher) return { report, datums };
+  const whiteboxDependencies = dependencies.whitebox;
+  // Sources run alongside the checks; collectWhitebox never rejects, so it cannot disturb them.
+  const [report, whitebox] = await Promise.all([
+    runCycle(config, vantage, dependencies),
+    whiteboxDependencies
+      ? collectWhitebox(config, { http: dependencies.http, ...whiteboxDependencies })
+      : Promise.resolve(undefined),
+  ]);
+  const datums = cycleDatums(report, whitebox ? whiteboxDatums(whitebox, vantage) : []);
+  if (!dependencies.publisher) return { report, datums, ...(whitebox ? { whitebox } : {}) };
   const publish = await publishWithFallback(
     dependencies.publisher,
     config.namespace,
@@ -35,7 +55,7 @@ export async function probeOnce(
     datums,
     dependencies.writeEmf,
   );
-  return { report, datums, publish };
+  return { report, datums, publish, ...(whitebox ? { whitebox } : {}) };
 }
 
 /** True when every check passed (up or degraded) and publishing, if asked, succeeded. */

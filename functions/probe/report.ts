@@ -2,8 +2,10 @@
  * Human and machine renderings of a cycle: the CLI's table and JSON, the Lambda's log lines.
  * None of them ever contains a header value or a response body.
  */
+import { FigureMetrics } from "../shared/metrics.ts";
 import type { CheckResult, CycleReport } from "./cycle.ts";
 import type { PublishOutcome } from "./publish.ts";
+import type { SourceStatus, WhiteboxReport } from "./whitebox/collect.ts";
 
 const STATUS_TEXT = { up: "UP", degraded: "DEGRADED", down: "DOWN" } as const;
 
@@ -75,14 +77,99 @@ export function publishSummary(outcome: PublishOutcome, namespace: string): stri
 }
 
 /** The JSON form of a cycle, as printed by `--json` (one object per cycle). */
-export function reportJson(report: CycleReport, publish?: PublishOutcome): Record<string, unknown> {
+export function reportJson(
+  report: CycleReport,
+  publish?: PublishOutcome,
+  whitebox?: WhiteboxReport,
+): Record<string, unknown> {
   return {
     timestamp: report.timestamp.toISOString(),
     vantage: report.vantage,
     durationMs: report.durationMs,
     up: report.checks.every((result) => result.status !== "down"),
     checks: report.checks,
+    ...(whitebox ? { whitebox } : {}),
     ...(publish ? { publish } : {}),
+  };
+}
+
+/** The white-box part of the CLI's output: each source's status, then every figure. */
+export function formatWhitebox(whitebox: WhiteboxReport): string {
+  const sources = alignColumns(
+    ["SOURCE", "URL", "STATUS", "HTTP", "TIME", "SAMPLES"],
+    whitebox.sources.map((source) => [
+      source.source,
+      source.url,
+      source.ok ? "OK" : "FAILED",
+      source.httpStatus === undefined ? "-" : String(source.httpStatus),
+      ms(source.durationMs),
+      source.samples === undefined ? "-" : String(source.samples),
+    ]),
+  );
+  const figureRows = [
+    ...whitebox.figures.map((figure) => ({
+      component: figure.component,
+      metric: figure.metric,
+      cells: [
+        figureValue(figure.value),
+        figure.unit,
+        figure.sources < figure.of ? `${figure.sources} of ${figure.of} sources` : "",
+      ],
+    })),
+    ...whitebox.missing.map((missing) => ({
+      component: missing.component,
+      metric: missing.metric,
+      cells: ["-", "", `not published: ${missing.reason}`],
+    })),
+  ];
+  const order = Object.keys(FigureMetrics);
+  figureRows.sort((a, b) => order.indexOf(a.metric) - order.indexOf(b.metric));
+  const figures = alignColumns(
+    ["COMPONENT", "FIGURE", "VALUE", "UNIT", "NOTE"],
+    figureRows.map((row) => [row.component, row.metric, ...row.cells]),
+  );
+  const reasons = whitebox.sources.flatMap((source) => sourceLines(source));
+  return [sources, "", figures, ...(reasons.length > 0 ? ["", ...reasons] : [])].join("\n");
+}
+
+function sourceLines(source: SourceStatus): string[] {
+  const label = `${source.source} ${source.url}`;
+  return [
+    ...(source.reason ? [`${label}: ${source.reason}`] : []),
+    ...(source.firstSample ? [`${label}: first sample; its rates start with the next cycle`] : []),
+    ...(source.notes ?? []).map((note) => `${label}: ${note}`),
+  ];
+}
+
+function figureValue(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+}
+
+function alignColumns(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+/** One structured log line per white-box source for the Lambda's log group. */
+export function sourceLogRecord(source: SourceStatus, vantage: string): Record<string, unknown> {
+  return { level: source.ok ? "INFO" : "WARN", message: "source", vantage, ...source };
+}
+
+/** One structured log line with every figure of the cycle and why any is missing. */
+export function figuresLogRecord(whitebox: WhiteboxReport, vantage: string): Record<string, unknown> {
+  return {
+    level: "INFO",
+    message: "figures",
+    vantage,
+    figures: Object.fromEntries(whitebox.figures.map((figure) => [figure.metric, figure.value])),
+    missing: Object.fromEntries(whitebox.missing.map((missing) => [missing.metric, missing.reason])),
   };
 }
 

@@ -132,6 +132,9 @@ const scrapeCommon = {
   tls: tls.optional(),
 };
 
+/** One metrics URL, or a list with one URL per node or pod (each is scraped and they are summed). */
+const metricsUrls = z.union([httpUrl, z.array(httpUrl).min(1).max(50)]);
+
 const labelMatch = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string());
 
 /** Backend responses by status, for the error rate: the counters operators have in front of Meet. */
@@ -140,25 +143,28 @@ const backendRequests = z.discriminatedUnion(
   [
     z.strictObject({
       preset: z.literal("ingress-nginx"),
-      /** The ingress-nginx controller's metrics endpoint (port 10254, /metrics). */
-      url: httpUrl,
+      /** The ingress-nginx controller's metrics endpoint (port 10254, /metrics): one per controller pod. */
+      url: metricsUrls,
       /** Only count requests of this Ingress (the `ingress` label), e.g. the backend's. */
       ingress: z.string().min(1).optional(),
-      /** Only count requests of this Kubernetes namespace (the `exported_namespace` label). */
+      /**
+       * Only count requests of this Kubernetes namespace: the controller's `namespace` label
+       * (`exported_namespace` once a Prometheus server has relabelled it; both are accepted).
+       */
       namespace: z.string().min(1).optional(),
       basicAuth: basicAuth.optional(),
       ...scrapeCommon,
     }),
     z.strictObject({
       preset: z.literal("django-prometheus"),
-      /** django-prometheus' endpoint, when the operator added it to the backend. */
-      url: httpUrl,
+      /** django-prometheus' endpoint, when the operator added it to the backend: one per pod. */
+      url: metricsUrls,
       basicAuth: basicAuth.optional(),
       ...scrapeCommon,
     }),
     z.strictObject({
       preset: z.literal("custom"),
-      url: httpUrl,
+      url: metricsUrls,
       /** A counter of responses with a status label. */
       metric: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "must be a Prometheus metric name" }),
       statusLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "must be a Prometheus label name" }),
@@ -202,8 +208,11 @@ const livekitTarget = z.strictObject({
 });
 
 const garageMetrics = z.strictObject({
-  /** @default `<adminUrl>/metrics` */
-  url: httpUrl.optional(),
+  /**
+   * @default `<adminUrl>/metrics`. Each Garage node reports only its own disk: list every node's
+   * admin `/metrics` URL to watch them all.
+   */
+  url: metricsUrls.optional(),
   /** Garage's metrics_token, when one is configured (sent as a bearer token). */
   token: credential.optional(),
   ...scrapeCommon,
