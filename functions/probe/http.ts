@@ -30,7 +30,7 @@ export interface PhaseTimings {
   readonly dnsMs?: number;
   readonly connectMs?: number;
   readonly tlsMs?: number;
-  /** From the request being sent on a ready connection to the complete response headers. */
+  /** From the request being sent on a ready connection to the first byte of the response. */
   readonly ttfbMs?: number;
   /** From the start (before DNS) to the end of the exchange, whatever the outcome. */
   readonly totalMs: number;

@@ -82,7 +82,7 @@ export const CheckMetrics = {
     name: "Ttfb",
     unit: "Milliseconds",
     dimensions: CHECK_DIMENSIONS,
-    description: "Time from the request being sent on a ready connection to the response headers.",
+    description: "Time from the request being sent on a ready connection to the first byte of the response.",
   }),
   CertDaysLeft: spec({
     name: "CertDaysLeft",

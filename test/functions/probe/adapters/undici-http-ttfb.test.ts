@@ -1,0 +1,55 @@
+/**
+ * Ttfb ends at the first response byte (like blackbox_exporter's `processing` phase and curl's
+ * time_starttransfer), not when undici has parsed the response and torn the connection down.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { TestCa } from "../../../helpers/certs.ts";
+import { type RunningServer, sendText, startHttpsServer, startRawServer } from "../../../helpers/servers.ts";
+
+const http = createUndiciHttp();
+let split: RunningServer;
+let slowTls: RunningServer;
+let ca: TestCa;
+
+beforeAll(async () => {
+  // Status line at once, the rest of the response 300 ms later.
+  split = await startRawServer((socket) => {
+    socket.once("data", () => {
+      socket.write("HTTP/1.1 200 OK\r\n");
+      setTimeout(
+        () => socket.end("content-type: text/plain\r\ncontent-length: 2\r\nconnection: close\r\n\r\nOK"),
+        300,
+      );
+    });
+  });
+  ca = TestCa.create();
+  slowTls = await startHttpsServer(ca.issue({ hosts: ["127.0.0.1"] }), (_request, response) => {
+    setTimeout(() => sendText(response, 200, "OK"), 100);
+  });
+});
+afterAll(async () => {
+  await Promise.all([split.close(), slowTls.close()]);
+});
+
+describe("Ttfb", () => {
+  it("ends when the response starts to arrive, not when its headers are complete", async () => {
+    const exchange = await http.get({ url: new URL(`${split.url}/`), timeoutMs: 5_000, maxBodyBytes: 1024 });
+    expect(exchange.response?.status).toBe(200);
+    expect(exchange.response?.body).toBe("OK");
+    expect(exchange.timings.ttfbMs).toBeLessThan(150);
+    expect(exchange.timings.totalMs).toBeGreaterThanOrEqual(290);
+  });
+
+  it("covers the server's wait over TLS, and no more than the wait plus a margin", async () => {
+    const exchange = await http.get({
+      url: new URL(`${slowTls.url}/`),
+      timeoutMs: 5_000,
+      maxBodyBytes: 1024,
+      tls: { ca: ca.cert },
+    });
+    expect(exchange.response?.status).toBe(200);
+    expect(exchange.timings.ttfbMs).toBeGreaterThanOrEqual(99);
+    expect(exchange.timings.ttfbMs).toBeLessThan(exchange.timings.totalMs);
+  });
+});
