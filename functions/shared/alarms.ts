@@ -31,6 +31,8 @@ export type AlarmId = (typeof ALARM_IDS)[number];
 export interface AlarmDefault {
   readonly id: AlarmId;
   readonly title: string;
+  /** Last part of the alarm's name: `<prefix>-<component, or "monitor">-<nameSuffix>`. */
+  readonly nameSuffix: string;
   readonly severity: Severity;
   /** The monitor's own metric; absent for `probeFunctionFailing` (AWS/Lambda Errors). */
   readonly metric?: MetricSpec;
@@ -56,6 +58,7 @@ const MINUTE = 60;
 export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   backendDown: {
     id: "backendDown",
+    nameSuffix: "down",
     title: "Backend down",
     severity: "critical",
     metric: CheckMetrics.Up,
@@ -75,6 +78,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   livekitDown: {
     id: "livekitDown",
+    nameSuffix: "down",
     title: "LiveKit down",
     severity: "critical",
     metric: CheckMetrics.Up,
@@ -94,6 +98,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   garageDown: {
     id: "garageDown",
+    nameSuffix: "down",
     title: "Garage down",
     severity: "critical",
     metric: CheckMetrics.Up,
@@ -113,6 +118,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   garageDegraded: {
     id: "garageDegraded",
+    nameSuffix: "degraded",
     title: "Garage degraded",
     severity: "warning",
     metric: CheckMetrics.Degraded,
@@ -132,6 +138,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   highErrorRate: {
     id: "highErrorRate",
+    nameSuffix: "high-error-rate",
     title: "High error rate",
     severity: "warning",
     metric: FigureMetrics.ErrorRate,
@@ -150,6 +157,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   highPacketLoss: {
     id: "highPacketLoss",
+    nameSuffix: "high-packet-loss",
     title: "High packet loss",
     severity: "warning",
     metric: FigureMetrics.PacketLoss,
@@ -169,6 +177,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   dbConnectionsNearLimit: {
     id: "dbConnectionsNearLimit",
+    nameSuffix: "connections-near-limit",
     title: "DB connections near limit",
     severity: "warning",
     metric: FigureMetrics.ConnectionsPercent,
@@ -188,6 +197,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   diskSpace: {
     id: "diskSpace",
+    nameSuffix: "disk-space",
     title: "Disk space",
     severity: "warning",
     metric: FigureMetrics.DiskFreePercent,
@@ -207,6 +217,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   recordingWebhookFailures: {
     id: "recordingWebhookFailures",
+    nameSuffix: "webhook-failures",
     title: "Recording webhook failures",
     severity: "warning",
     metric: FigureMetrics.WebhookFailures,
@@ -227,6 +238,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   certExpiringWarning: {
     id: "certExpiringWarning",
+    nameSuffix: "certificate-expiring",
     title: "Certificate expiring",
     severity: "warning",
     metric: CheckMetrics.CertDaysLeft,
@@ -244,6 +256,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   certExpiringCritical: {
     id: "certExpiringCritical",
+    nameSuffix: "certificate-expires-soon",
     title: "Certificate about to expire",
     severity: "critical",
     metric: CheckMetrics.CertDaysLeft,
@@ -261,6 +274,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   monitorSilent: {
     id: "monitorSilent",
+    nameSuffix: "silent",
     title: "Monitor silent",
     severity: "critical",
     metric: MonitorMetrics.MonitorHeartbeat,
@@ -278,6 +292,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
   },
   probeFunctionFailing: {
     id: "probeFunctionFailing",
+    nameSuffix: "function-failing",
     title: "Probe function failing",
     severity: "critical",
     statistic: "Sum",
@@ -293,3 +308,36 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
     why: "AWS/Lambda Errors; a down target is never a function error.",
   },
 };
+
+/** The parts of an alarm an operator may override in the config's `alarms` section. */
+export interface AlarmOverrideInput {
+  readonly enabled?: boolean;
+  readonly threshold?: number;
+  readonly evaluationPeriods?: number;
+  readonly datapointsToAlarm?: number;
+}
+
+export interface AlarmSettings {
+  readonly enabled: boolean;
+  readonly threshold: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+}
+
+/**
+ * A default with an operator's override applied. Every default alarms on "N of N" periods; when
+ * only `evaluationPeriods` is overridden the alarm stays "N of N" (datapoints follow), so raising
+ * the window never makes an alarm more sensitive by accident.
+ */
+export function resolveAlarmSettings(id: AlarmId, override: AlarmOverrideInput | undefined): AlarmSettings {
+  const defaults = ALARM_DEFAULTS[id];
+  const evaluationPeriods = override?.evaluationPeriods ?? defaults.evaluationPeriods;
+  const followsWindow = defaults.datapointsToAlarm === defaults.evaluationPeriods;
+  return {
+    enabled: override?.enabled ?? true,
+    threshold: override?.threshold ?? defaults.threshold,
+    evaluationPeriods,
+    datapointsToAlarm:
+      override?.datapointsToAlarm ?? (followsWindow ? evaluationPeriods : defaults.datapointsToAlarm),
+  };
+}
