@@ -72,6 +72,8 @@ export interface RunningPostgres {
 export async function startPostgres(
   binaries: PostgresBinaries,
   maxConnections: number,
+  /** @default an ephemeral port */
+  exporterPort?: number,
 ): Promise<RunningPostgres> {
   const identity = serverIdentity();
   const dir = await mkdtemp(join(tmpdir(), "meet-pg-"));
@@ -132,10 +134,10 @@ export async function startPostgres(
 
   const webConfig = join(dir, "web-config.yml");
   await writeFile(webConfig, `basic_auth_users:\n  ${EXPORTER_USER}: ${EXPORTER_PASSWORD_BCRYPT}\n`);
-  const exporterPort = await closedPort();
+  const listenPort = exporterPort ?? (await closedPort());
   const exporter = spawn(
     EXPORTER_BINARY,
-    [`--web.listen-address=127.0.0.1:${exporterPort}`, `--web.config.file=${webConfig}`, "--log.level=warn"],
+    [`--web.listen-address=127.0.0.1:${listenPort}`, `--web.config.file=${webConfig}`, "--log.level=warn"],
     {
       stdio: ["ignore", "ignore", "pipe"],
       env: {
@@ -149,7 +151,7 @@ export async function startPostgres(
   exporter.stderr?.on("data", (chunk) => {
     exporterLog += String(chunk);
   });
-  const exporterUrl = `http://127.0.0.1:${exporterPort}/metrics`;
+  const exporterUrl = `http://127.0.0.1:${listenPort}/metrics`;
   await waitForAsync(
     async () => {
       try {

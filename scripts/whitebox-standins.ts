@@ -1,0 +1,179 @@
+/**
+ * Local stand-ins for every target and white-box source of examples/whitebox.json, so the
+ * white-box figures can be watched without a Meet deployment:
+ *
+ *   node scripts/whitebox-standins.ts            # leave it running, then in another shell:
+ *   export LIVEKIT_METRICS_PASSWORD=demo-livekit-password GARAGE_METRICS_TOKEN=demo-garage-token \
+ *          PG_EXPORTER_PASSWORD=exporter-test-pass
+ *   npm run probe -- --config examples/whitebox.json --watch --interval 5 --cycles 3
+ *
+ * The pages use the real metric names and labels (test/helpers/whitebox.ts) and their counters
+ * advance with time: LiveKit node b restarts every 12 s (its counters start again from zero).
+ * The database is a real PostgreSQL (max_connections 100) with Debian's postgres_exporter when
+ * both are installed, else the exporter page captured from them. Everything listens on 127.0.0.1
+ * only and stops on Ctrl-C.
+ */
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { EXPORTER_PASSWORD, EXPORTER_USER, findBinaries, startPostgres } from "../test/helpers/postgres.ts";
+import {
+  garagePage,
+  ingressNginxPage,
+  livekitNode,
+  livekitPage,
+  SAMPLES_DIR,
+} from "../test/helpers/whitebox.ts";
+
+const LIVEKIT_PASSWORD = process.env.LIVEKIT_METRICS_PASSWORD ?? "demo-livekit-password";
+const GARAGE_TOKEN = process.env.GARAGE_METRICS_TOKEN ?? "demo-garage-token";
+const started = Date.now();
+const seconds = (): number => (Date.now() - started) / 1000;
+const count = (perSecond: number, since = 0): number => Math.floor(perSecond * (seconds() - since));
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+function text(response: ServerResponse, status: number, body: string, type = "text/plain"): void {
+  response.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) });
+  response.end(body);
+}
+
+function guarded(authorization: string, page: () => string): Handler {
+  return (request, response) => {
+    if (request.headers.authorization !== authorization) return text(response, 401, "Unauthorized\n");
+    text(response, 200, page(), "text/plain; version=0.0.4; charset=utf-8");
+  };
+}
+
+const livekitAuth = `Basic ${Buffer.from(`prometheus:${LIVEKIT_PASSWORD}`).toString("base64")}`;
+
+const livekitA = (): string =>
+  livekitPage(
+    livekitNode("ND_demoA", {
+      rooms: 3,
+      participants: 11,
+      published: { audio: 9, video: 7 },
+      subscribed: { audio: 40, video: 28 },
+      packetsIn: { initial: count(900), retransmit: count(4) },
+      packetsOut: { initial: count(3_000), retransmit: count(12) },
+      bytesIn: { initial: count(400_000), retransmit: count(1_500) },
+      bytesOut: { initial: count(1_200_000), retransmit: count(4_000) },
+      nacks: { incoming: count(3), outgoing: count(5) },
+      lossIn: { audio: count(2), video: count(7) },
+      lossOut: count(4),
+      webhooks: { success: count(0.5), failure: count(0.05) },
+    }),
+  );
+
+/** Node b restarts every 12 s: its counters start again from zero, under the same node_id. */
+const livekitB = (): string => {
+  const since = Math.floor(seconds() / 12) * 12;
+  return livekitPage(
+    livekitNode("ND_demoB", {
+      rooms: 1,
+      participants: 2,
+      published: { audio: 2, video: 1 },
+      subscribed: { audio: 2, video: 1 },
+      packetsIn: { initial: count(300, since), retransmit: 0 },
+      packetsOut: { initial: count(300, since), retransmit: 0 },
+      bytesIn: { initial: count(120_000, since), retransmit: 0 },
+      bytesOut: { initial: count(120_000, since), retransmit: 0 },
+      nacks: { incoming: count(1, since), outgoing: 0 },
+      lossIn: { audio: count(1, since), video: 0 },
+      lossOut: 0,
+      webhooks: { success: count(0.2, since), failure: 0 },
+    }),
+  );
+};
+
+const garage: Handler = (request, response) => {
+  if (request.url === "/health") return text(response, 200, "Garage is fully operational");
+  if (request.url !== "/metrics") return text(response, 404, "Not found");
+  guarded(`Bearer ${GARAGE_TOKEN}`, () =>
+    garagePage({
+      prefixed: true,
+      dataAvail: 180_000_000_000,
+      dataTotal: 1_000_000_000_000,
+      metaAvail: 40_000_000_000,
+      metaTotal: 100_000_000_000,
+      healthy: 1,
+      requests: { GetObject: count(12), PutObject: count(8) },
+      errors: { "GetObject 404": count(1), "PutObject 503": count(0.2) },
+    }),
+  )(request, response);
+};
+
+const ingress = (): string =>
+  ingressNginxPage({
+    backend: { "200": count(48), "404": count(1), "500": count(0.4) },
+    frontend: { "200": count(120), "502": count(5) },
+  });
+
+const backend: Handler = (request, response) => {
+  if (request.url === "/__heartbeat__") return text(response, 200, '{"status": "ok"}', "application/json");
+  text(response, 404, "Not found");
+};
+
+const livekitHealth: Handler = (_request, response) => text(response, 200, "OK");
+
+async function listen(port: number, handler: Handler, what: string): Promise<() => Promise<void>> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  console.log(`  ${what.padEnd(44)} http://127.0.0.1:${port}`);
+  return () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+}
+
+async function main(): Promise<void> {
+  console.log("Stand-ins for examples/whitebox.json (127.0.0.1 only):");
+  const stops: (() => Promise<void>)[] = [];
+  stops.push(await listen(18000, backend, "backend heartbeat"));
+  stops.push(await listen(10254, guardedless(ingress), "ingress-nginx metrics"));
+  stops.push(await listen(17880, livekitHealth, "LiveKit health"));
+  stops.push(await listen(16789, guarded(livekitAuth, livekitA), "LiveKit node a metrics (basic auth)"));
+  stops.push(
+    await listen(16790, guarded(livekitAuth, livekitB), "LiveKit node b metrics (restarts every 12 s)"),
+  );
+  stops.push(await listen(13903, garage, "Garage admin: /health, /metrics (bearer)"));
+
+  const binaries = findBinaries();
+  if ("missing" in binaries) {
+    const page = readFileSync(`${SAMPLES_DIR}/postgres-exporter-0.11.txt`, "utf8");
+    const auth = `Basic ${Buffer.from(`${EXPORTER_USER}:${EXPORTER_PASSWORD}`).toString("base64")}`;
+    stops.push(
+      await listen(
+        19187,
+        guarded(auth, () => page),
+        "postgres_exporter (captured page)",
+      ),
+    );
+    console.log(`  (${binaries.missing.join(", ")} missing: serving the captured exporter page)`);
+  } else {
+    const postgres = await startPostgres(binaries, 100, 19187);
+    await postgres.openSessions(17);
+    console.log(`  ${"real postgres_exporter (PostgreSQL, 17 sessions)".padEnd(44)} ${postgres.exporterUrl}`);
+    stops.push(() => postgres.stop());
+  }
+  console.log(
+    "\nThen, in another shell:\n" +
+      `  export LIVEKIT_METRICS_PASSWORD=${LIVEKIT_PASSWORD} GARAGE_METRICS_TOKEN=${GARAGE_TOKEN} PG_EXPORTER_PASSWORD=${EXPORTER_PASSWORD}\n` +
+      "  npm run probe -- --config examples/whitebox.json --watch --interval 5 --cycles 3\n\nCtrl-C stops.",
+  );
+  const stop = async (): Promise<void> => {
+    for (const close of stops.reverse()) await close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
+}
+
+function guardedless(page: () => string): Handler {
+  return (_request, response) => text(response, 200, page(), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+await main();
