@@ -123,7 +123,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
     severity: "warning",
     metric: CheckMetrics.Degraded,
     component: "garage",
-    statistic: "Minimum",
+    statistic: "Maximum",
     periodSeconds: MINUTE,
     comparison: ">=",
     threshold: 1,
