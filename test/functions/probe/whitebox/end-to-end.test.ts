@@ -14,12 +14,13 @@ import { type CliDependencies, EXIT, runCli } from "../../../../functions/probe/
 import { createCredentialResolver, type SecretReader } from "../../../../functions/probe/credentials.ts";
 import { createHandler } from "../../../../functions/probe/handler.ts";
 import { probeOnce } from "../../../../functions/probe/monitor.ts";
-import { createWhiteboxState } from "../../../../functions/probe/whitebox/collect.ts";
+import { createWhiteboxState, sourceSpecs } from "../../../../functions/probe/whitebox/collect.ts";
 import {
   type MonitorConfig,
   type MonitorConfigInput,
   parseConfig,
 } from "../../../../functions/shared/config.ts";
+import { loadConfigFile } from "../../../../functions/shared/config-file.ts";
 import { FigureMetrics } from "../../../../functions/shared/metrics.ts";
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../helpers/cloudwatch-endpoint.ts";
 import {
@@ -266,6 +267,23 @@ function expectFigures(actual: Record<string, number>, expected: Record<string, 
 }
 
 describe("white-box figures end to end", () => {
+  it("examples/whitebox.json is valid and configures every source, credentials from the environment", async () => {
+    const loaded = await loadConfigFile("examples/whitebox.json");
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const specs = sourceSpecs(loaded.config);
+    expect(specs.map((spec) => [spec.kind, spec.url.href, spec.auth?.type])).toEqual([
+      ["livekit", "http://127.0.0.1:16789/metrics", "basic"],
+      ["livekit", "http://127.0.0.1:16790/metrics", "basic"],
+      ["garage", "http://127.0.0.1:13903/metrics", "bearer"],
+      ["backend", "http://127.0.0.1:10254/metrics", undefined],
+      ["database", "http://127.0.0.1:19187/metrics", "basic"],
+    ]);
+    for (const spec of specs) {
+      const credential = spec.auth?.type === "basic" ? spec.auth.password : spec.auth?.token;
+      if (credential) expect(Object.keys(credential)).toEqual(["env"]);
+    }
+  });
+
   it("publishes every figure with the checks through probeOnce, over three cycles", async () => {
     let now = 5_000_000;
     const whitebox = {
