@@ -15,9 +15,25 @@ function section(heading: string): string {
   return readme.slice(start, end === -1 ? undefined : end);
 }
 
+/** The rows of the Markdown tables in `text`, each as its trimmed cells (separator rows left out). */
+function tableCells(text: string): string[][] {
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("|") && !/^\|[\s:|-]+\|$/.test(line))
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((cell) => cell.trim()),
+    );
+}
+
 describe("README", () => {
   it("has the alarm table generated from the catalogue (run `node infra/alarm-table.ts` to refresh it)", () => {
-    expect(section("Alarms")).toContain(alarmTableMarkdown());
+    // Compared cell by cell: Biome pads the README's tables when it formats Markdown.
+    const generated = tableCells(alarmTableMarkdown());
+    const documented = tableCells(section("Alarms"));
+    expect(documented).toEqual(generated);
   });
 
   it("has one row per alarm of the catalogue, with its rule, statistic, missing data and severity", () => {
