@@ -13,7 +13,7 @@ import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, type CfnFunction, Runtime } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { CONFIG_FILE_NAME } from "../functions/shared/config-file.ts";
@@ -24,6 +24,22 @@ export const HANDLER_ENTRY = join(PROJECT_ROOT, "functions", "probe", "handler.t
 
 /** The runtime the tests run on (Node 24, from the `node` npm package). */
 export const PROBE_RUNTIME = Runtime.NODEJS_24_X;
+
+/** The probe bundle's esbuild settings (the bench builds its baseline bundle with the same). */
+export const PROBE_BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  minify: true,
+  // The map ships beside the bundle but Node's source-map support stays off: it costs about
+  // 75 MB of memory (measured: a white-box cycle peaks at ~200 MB with it, ~130 MB without).
+  // Set NODE_OPTIONS=--enable-source-maps on the function (and memoryMb 512) to debug a crash.
+  sourceMap: true,
+  sourcesContent: false,
+  target: "node24",
+  format: OutputFormat.CJS,
+  // The exact SDK version the tests exercise, not whichever the runtime ships.
+  bundleAwsSDK: true,
+  externalModules: [],
+};
 
 /**
  * Under the one-minute schedule, above the worst case of a run: a check takes at most two
@@ -142,18 +158,7 @@ export class ProbeFunction extends Construct {
       description: "Meet synthetic monitor: probes the backend, LiveKit and Garage every minute",
       ...(props.singleConcurrency ? { reservedConcurrentExecutions: 1 } : {}),
       bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        // The map ships beside the bundle but Node's source-map support stays off: it costs about
-        // 75 MB of memory (measured: a white-box cycle peaks at ~200 MB with it, ~130 MB without).
-        // Set NODE_OPTIONS=--enable-source-maps on the function (and memoryMb 512) to debug a crash.
-        sourceMap: true,
-        sourcesContent: false,
-        target: "node24",
-        format: OutputFormat.CJS,
-        // The exact SDK version the tests exercise, not whichever the runtime ships.
-        bundleAwsSDK: true,
-        externalModules: [],
+        ...PROBE_BUNDLING,
         // Part of the asset cache key, so two configs never share a bundle within one synthesis.
         environment: { MEET_MONITOR_CONFIG_SHA256: this.configSha256 },
         commandHooks: {
