@@ -273,7 +273,7 @@ interface SourceResult {
 }
 
 async function readWithinBudget(spec: SourceSpec, dependencies: WhiteboxDependencies): Promise<SourceResult> {
-  const budgetMs = CREDENTIAL_TIMEOUT_MS + spec.timeoutMs + WATCHDOG_SLACK_MS;
+  const budgetMs = (spec.auth ? CREDENTIAL_TIMEOUT_MS : 0) + spec.timeoutMs + WATCHDOG_SLACK_MS;
   const started = performance.now();
   const control = { abandoned: false };
   let timer: NodeJS.Timeout | undefined;
@@ -315,11 +315,9 @@ async function readSource(
     scrub(text, [...secrets, ...dependencies.credentials.knownValues()]);
   try {
     const authorization = await authorizationHeader(spec.auth, dependencies.credentials, secrets);
+    // Configured headers win over the default Accept; the credential wins over a configured Authorization.
     const headers: Record<string, string> = { accept: ACCEPT };
-    for (const [name, value] of Object.entries(spec.headers ?? {})) {
-      if (authorization !== undefined && name.toLowerCase() === "authorization") continue;
-      headers[name] = value;
-    }
+    for (const [name, value] of Object.entries(spec.headers ?? {})) headers[name.toLowerCase()] = value;
     if (authorization !== undefined) headers.authorization = authorization;
     const exchange = await safeGet(dependencies.http, {
       url: spec.url,

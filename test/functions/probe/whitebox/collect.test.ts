@@ -444,6 +444,55 @@ describe("white-box sources over real HTTP", () => {
     expect(JSON.stringify(refused)).not.toMatch(/old-password|new-password/);
   });
 
+  it("survives an HTTP port that throws or never answers (the watchdog ends the source)", async () => {
+    const config = configOf({
+      targets: {
+        livekit: {
+          url: "http://livekit.test",
+          metricsUrl: ["http://throws.test/metrics", "http://hangs.test/metrics"],
+          metrics: { timeoutMs: 100 },
+        },
+      },
+    });
+    const misbehaving: WhiteboxDependencies = {
+      ...harness().dependencies,
+      http: {
+        get: (request) =>
+          request.url.hostname === "throws.test"
+            ? Promise.reject(new Error("boom"))
+            : new Promise(() => undefined),
+      },
+    };
+    const started = performance.now();
+    const report = await collectWhitebox(config, misbehaving);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(report?.sources.map((s) => s.reason)).toEqual([
+      "probe error: boom",
+      "did not finish within its 2100 ms budget (monitor fault)",
+    ]);
+  });
+
+  it("sends configured headers, the credential replacing a configured Authorization", async () => {
+    const node = await metricsServer(() => livekitPage(livekitNode("ND_one")), basic("u", LIVEKIT_PASSWORD));
+    const config = configOf({
+      targets: {
+        livekit: {
+          url: "http://livekit.test",
+          metricsUrl: `${node.url}/metrics`,
+          metricsBasicAuth: { username: "u", password: { env: "PW" } },
+          metrics: { headers: { Authorization: "Bearer stale", Accept: "text/plain", "X-Scope": "meet" } },
+        },
+      },
+    });
+    const report = await collectWhitebox(config, harness({ PW: LIVEKIT_PASSWORD }).dependencies);
+    expect(report?.sources[0]?.ok).toBe(true);
+    expect(node.seen[0]).toMatchObject({
+      authorization: basic("u", LIVEKIT_PASSWORD),
+      accept: "text/plain",
+      "x-scope": "meet",
+    });
+  });
+
   it("returns undefined when no source is configured (ALB and RDS are CloudWatch-only)", async () => {
     const config = configOf({
       targets: {
