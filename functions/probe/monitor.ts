@@ -39,13 +39,16 @@ export async function probeOnce(
   dependencies: ProbeDependencies,
 ): Promise<ProbeOutcome> {
   const whiteboxDependencies = dependencies.whitebox;
+  const started = performance.now();
   // Sources run alongside the checks; collectWhitebox never rejects, so it cannot disturb them.
-  const [report, whitebox] = await Promise.all([
+  const [checksReport, whitebox] = await Promise.all([
     runCycle(config, vantage, dependencies),
     whiteboxDependencies
       ? collectWhitebox(config, { http: dependencies.http, ...whiteboxDependencies })
       : Promise.resolve(undefined),
   ]);
+  // The cycle lasts until its slowest part, check or source, has finished.
+  const report: CycleReport = { ...checksReport, durationMs: Math.round(performance.now() - started) };
   const datums = cycleDatums(report, whitebox ? whiteboxDatums(whitebox, vantage) : []);
   if (!dependencies.publisher) return { report, datums, ...(whitebox ? { whitebox } : {}) };
   const publish = await publishWithFallback(

@@ -290,6 +290,11 @@ async function readWithinBudget(spec: SourceSpec, dependencies: WhiteboxDependen
   }
 }
 
+/** Milliseconds since `started`, to 0.1 ms like the checks' phase timings. */
+function elapsedMs(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
+
 function failed(spec: SourceSpec, started: number, reason: string, httpStatus?: number): SourceResult {
   return {
     spec,
@@ -299,7 +304,7 @@ function failed(spec: SourceSpec, started: number, reason: string, httpStatus?: 
       ok: false,
       reason,
       ...(httpStatus === undefined ? {} : { httpStatus }),
-      durationMs: Math.round(performance.now() - started),
+      durationMs: elapsedMs(started),
     },
   };
 }
@@ -372,7 +377,7 @@ async function readSource(
         ok: true,
         ...(notes.length > 0 ? { notes: notes.map(clean) } : {}),
         httpStatus: 200,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: elapsedMs(started),
         samples: parsed.exposition.samples.length,
         ...(first && Object.keys(extraction.counters).length > 0 ? { firstSample: true } : {}),
       },

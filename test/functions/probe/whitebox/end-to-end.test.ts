@@ -337,6 +337,8 @@ describe("white-box figures end to end", () => {
         ok: false,
         reason: "timeout after 300 ms during waiting for response headers",
       });
+      // The cycle lasts until its slowest part: here the hung source, not the fast checks.
+      expect(outcome.report.durationMs).toBeGreaterThanOrEqual(300);
       const names = endpoint.datums().map((d) => d.MetricName);
       expect(names.filter((name) => name === "Up")).toHaveLength(3);
       expect(names).not.toContain("Rooms");
