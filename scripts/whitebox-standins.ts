@@ -2,7 +2,7 @@
  * Local stand-ins for every target and white-box source of examples/whitebox.json, so the
  * white-box figures can be watched without a Meet deployment:
  *
- *   node scripts/whitebox-standins.ts            # leave it running, then in another shell:
+ *   npm run standins                             # leave it running, then in another shell:
  *   export LIVEKIT_METRICS_PASSWORD=demo-livekit-password GARAGE_METRICS_TOKEN=demo-garage-token \
  *          PG_EXPORTER_PASSWORD=exporter-test-pass
  *   npm run probe -- --config examples/whitebox.json --watch --interval 5 --cycles 3
