@@ -2,8 +2,8 @@
  * The README's alarm table, generated from the catalogue (functions/shared/alarms.ts) so the docs
  * cannot drift: a test checks, cell by cell, that README.md's "Alarms" section holds this table.
  *
- *   node infra/alarm-table.ts   prints it; paste it into README.md, then format the README's
- *                               tables as Biome does (`npx biome format --write README.md`)
+ *   npx node infra/alarm-table.ts   prints it; paste it into README.md, then format the README's
+ *                                   tables as Biome does (`npx biome format --write README.md`)
  */
 import { ALARM_DEFAULTS, ALARM_IDS, type AlarmDefault, type AlarmId } from "../functions/shared/alarms.ts";
 import { CHECK_NAME, type CheckComponent } from "../functions/shared/metrics.ts";
