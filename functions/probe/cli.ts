@@ -49,7 +49,10 @@ export interface CliDependencies {
   readonly stopSignal?: AbortSignal;
   /** @default env, then file, then Secrets Manager (the "local" mode) */
   readonly credentials?: CredentialResolver;
-  /** When each white-box scrape completed (ms since the epoch): the rate windows. @default Date.now */
+  /**
+   * The wall clock (ms since the epoch): paces --watch cycles and dates each white-box scrape
+   * (the rate windows). @default Date.now
+   */
   readonly clock?: () => number;
 }
 
@@ -141,6 +144,7 @@ export async function runCli(
   const vantage = options.vantage ?? config.vantage ?? "local";
   const http = dependencies.http ?? createUndiciHttp();
   const publisher = options.publish ? (dependencies.publisher ?? createCloudWatchPublisher()) : undefined;
+  const clock = dependencies.clock ?? Date.now;
   const sleep = dependencies.sleep ?? ((ms: number) => abortableSleep(ms, dependencies.stopSignal));
   // EMF fallback lines must not break the JSON stream on stdout.
   const writeEmf = options.json
@@ -153,12 +157,12 @@ export async function runCli(
     credentials:
       dependencies.credentials ??
       createCredentialResolver({ mode: "local", secrets: createSecretsManagerReader() }),
-    ...(dependencies.clock ? { clock: dependencies.clock } : {}),
+    clock,
   };
 
   let exitCode: number = EXIT.ok;
   for (let cycle = 1; cycle <= options.cycles; cycle++) {
-    const startedAt = Date.now();
+    const startedAt = clock();
     const outcome = await probeOnce(config, vantage, { http, publisher, writeEmf, sleep, whitebox });
     if (!probeSucceeded(outcome)) exitCode = EXIT.down;
     if (options.json) {
@@ -172,7 +176,7 @@ export async function runCli(
     }
     if (outcome.publish) io.stderr(`${publishSummary(outcome.publish, config.namespace)}\n`);
     if (cycle >= options.cycles || dependencies.stopSignal?.aborted) break;
-    await sleep(Math.max(0, options.intervalMs - (Date.now() - startedAt)));
+    await sleep(Math.max(0, options.intervalMs - (clock() - startedAt)));
     if (dependencies.stopSignal?.aborted) break;
   }
   return exitCode;
