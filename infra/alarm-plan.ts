@@ -14,7 +14,7 @@ import {
   resolveAlarmSettings,
   type Severity,
 } from "../functions/shared/alarms.ts";
-import type { MonitorConfig } from "../functions/shared/config.ts";
+import { type MonitorConfig, scrapedComponents } from "../functions/shared/config.ts";
 import type { CheckComponent, Component, MetricSpec } from "../functions/shared/metrics.ts";
 
 /** Where an alarm's datapoints come from. */
@@ -141,6 +141,11 @@ function candidates(id: AlarmId, config: MonitorConfig): Candidate[] | string {
       return contract();
     case "diskSpace":
       return garage && garage.metrics !== false ? contract() : "no Garage metrics (targets.garage.metrics)";
+    case "sourceUnreadable": {
+      const components = scrapedComponents(config);
+      if (components.length === 0) return "no Prometheus source";
+      return components.flatMap((component) => contract(component));
+    }
     case "certExpiringWarning":
     case "certExpiringCritical": {
       const targets = httpsCheckTargets(config);
@@ -154,6 +159,13 @@ function candidates(id: AlarmId, config: MonitorConfig): Candidate[] | string {
       return [{ component: "monitor", source: { kind: "lambdaErrors" } }];
   }
 }
+
+/** Alarms that always carry their component in their key, even when there is only one. */
+const PER_COMPONENT: ReadonlySet<AlarmId> = new Set([
+  "certExpiringWarning",
+  "certExpiringCritical",
+  "sourceUnreadable",
+]);
 
 export function planAlarms(config: MonitorConfig): AlarmPlan {
   const alarms: PlannedAlarm[] = [];
@@ -170,7 +182,7 @@ export function planAlarms(config: MonitorConfig): AlarmPlan {
       continue;
     }
     const defaults = ALARM_DEFAULTS[id];
-    const perTarget = found.length > 1 || id === "certExpiringWarning" || id === "certExpiringCritical";
+    const perTarget = found.length > 1 || PER_COMPONENT.has(id);
     for (const { component, source } of found) {
       const base = {
         id,

@@ -26,6 +26,7 @@ const CREATED_WHEN: Record<AlarmId, string> = {
   dbConnectionsNearLimit: "`targets.database`",
   diskSpace: "`targets.garage` (metrics not `false`)",
   recordingWebhookFailures: "`targets.livekit.metricsUrl`",
+  sourceUnreadable: "each component with a Prometheus source",
   certExpiringWarning: "each https target",
   certExpiringCritical: "each https target",
   monitorSilent: "always",
@@ -43,6 +44,8 @@ function metricText(alarm: AlarmDefault): string {
       return "`CertDaysLeft` of each https target (Component, Check)";
     case "probeFunctionFailing":
       return "AWS/Lambda `Errors` of the probe function";
+    case "sourceUnreadable":
+      return "`SourceUp` of each component with a Prometheus source (Component)";
   }
   if (!alarm.metric) throw new Error(`${alarm.id} has no metric`);
   const parts = [`\`${alarm.metric.name}\``];
@@ -71,7 +74,8 @@ export function alarmTableMarkdown(): string {
   ];
   const rows = ALARM_IDS.map((id) => {
     const alarm = ALARM_DEFAULTS[id];
-    const component = alarm.component ?? (id.startsWith("cert") ? "<component>" : "monitor");
+    const component =
+      alarm.component ?? (id.startsWith("cert") || id === "sourceUnreadable" ? "<component>" : "monitor");
     return `| ${cell(alarm.title)} (\`${component}-${alarm.nameSuffix}\`) | \`${id}\` | ${cell(metricText(alarm))} | ${cell(ruleText(alarm))} | ${alarm.statistic} | ${MISSING[alarm.missingData]} | ${alarm.severity} | ${CREATED_WHEN[id]} | ${cell(alarm.why)} |`;
   });
   return [...header, ...rows].join("\n");

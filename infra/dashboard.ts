@@ -18,7 +18,7 @@ import {
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import type { AlarmId } from "../functions/shared/alarms.ts";
-import type { MonitorConfig } from "../functions/shared/config.ts";
+import { type MonitorConfig, scrapedComponents } from "../functions/shared/config.ts";
 import {
   CHECK_COMPONENTS,
   type CheckComponent,
@@ -26,6 +26,7 @@ import {
   FigureMetrics,
   type MetricSpec,
   MonitorMetrics,
+  SourceMetrics,
 } from "../functions/shared/metrics.ts";
 import { httpsCheckTargets, type PlannedAlarm } from "./alarm-plan.ts";
 import { albErrorRate, rdsConnectionsPercent } from "./alarms.ts";
@@ -237,6 +238,23 @@ export class MonitorDashboard extends Construct {
           annotations: threshold("diskSpace", "alarm"),
         }),
         graph("Garage: S3 5xx error rate (%)", [m(FigureMetrics.S3ErrorRate, "Average")]),
+      );
+    }
+    const sourced = scrapedComponents(config);
+    if (sourced.length > 0) {
+      whiteBox.push(
+        graph(
+          "White-box sources read (1 all read, 0 not)",
+          sourced.map((component) =>
+            contractMetric(
+              SourceMetrics.SourceUp,
+              metrics,
+              { statistic: "Minimum", periodSeconds: MINUTE, label: component },
+              component,
+            ),
+          ),
+          { annotations: threshold("sourceUnreadable", "alarm") },
+        ),
       );
     }
     for (let index = 0; index < whiteBox.length; index += 2) rows.push(whiteBox.slice(index, index + 2));

@@ -3,7 +3,14 @@
  * default. Pure data shared by the config schema (override validation), the CDK stack (which
  * builds the CloudWatch alarms from it) and the README's alarm table (checked by a test).
  */
-import { CheckMetrics, type Component, FigureMetrics, type MetricSpec, MonitorMetrics } from "./metrics.ts";
+import {
+  CheckMetrics,
+  type Component,
+  FigureMetrics,
+  type MetricSpec,
+  MonitorMetrics,
+  SourceMetrics,
+} from "./metrics.ts";
 
 export type Severity = "critical" | "warning";
 export type Statistic = "Minimum" | "Maximum" | "Average" | "Sum";
@@ -21,6 +28,7 @@ export const ALARM_IDS = [
   "dbConnectionsNearLimit",
   "diskSpace",
   "recordingWebhookFailures",
+  "sourceUnreadable",
   "certExpiringWarning",
   "certExpiringCritical",
   "monitorSilent",
@@ -235,6 +243,26 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
     firstCheck:
       "the backend's /api/v1.0/rooms/webhooks-livekit/ answers (401/400: API key or secret mismatch)",
     why: "Failures are counted per interval; minutes without failures (or without the source) are not breaching.",
+  },
+  sourceUnreadable: {
+    id: "sourceUnreadable",
+    nameSuffix: "metrics-unreadable",
+    title: "White-box source unreadable",
+    severity: "warning",
+    metric: SourceMetrics.SourceUp,
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 1,
+    evaluationPeriods: 15,
+    datapointsToAlarm: 15,
+    missingData: "ignore",
+    guideRow: "(not in the guide: watches the sources the warning alarms above rely on)",
+    meaning:
+      "A Prometheus page of this component could not be read for 15 minutes: its figures are not published and their alarms cannot fire.",
+    firstCheck:
+      "the probe's log line for the source (refused or timeout: the endpoint or the network path; 401/403: the credential)",
+    why: "The figures' alarms treat missing data as not breaching, so a broken source would leave them blind without this; 15 minutes rides out restarts and deploys.",
   },
   certExpiringWarning: {
     id: "certExpiringWarning",

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { ALARM_IDS, type AlarmId, resolveAlarmSettings } from "./alarms.ts";
-import { DEFAULT_NAMESPACE } from "./metrics.ts";
+import { DEFAULT_NAMESPACE, type SourceComponent } from "./metrics.ts";
 
 export const LIMITS = {
   timeoutMs: { min: 100, max: 15_000, default: 10_000 },
@@ -418,6 +418,20 @@ export type Credential = z.output<typeof credential>;
 export type BasicAuth = z.output<typeof basicAuth>;
 export type BackendRequestsSource = z.output<typeof backendRequests>;
 export type AlarmOverride = z.output<typeof alarmOverride>;
+
+/**
+ * The components whose figures the probe reads from a Prometheus page, in the order the probe
+ * reads them (an ALB's request counts come from CloudWatch itself, so they are not a source).
+ */
+export function scrapedComponents(config: MonitorConfig): SourceComponent[] {
+  const { backend, livekit, garage, database } = config.targets;
+  const components: SourceComponent[] = [];
+  if (livekit?.metricsUrl !== undefined) components.push("livekit");
+  if (garage && garage.metrics !== false) components.push("garage");
+  if (backend?.requests && backend.requests.preset !== "alb") components.push("backend");
+  if (database?.exporterUrl !== undefined) components.push("database");
+  return components;
+}
 
 export interface ConfigIssue {
   /** Dotted path of the offending field, e.g. `targets.backend.url`; `(root)` for the top level. */

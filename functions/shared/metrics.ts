@@ -18,6 +18,8 @@ export type CheckComponent = "backend" | "livekit" | "garage";
 /** Components whose figures come from white-box sources (Prometheus endpoints, AWS metrics). */
 export type FigureComponent = "backend" | "livekit" | "garage" | "database" | "recording";
 export type Component = CheckComponent | FigureComponent;
+/** Components whose white-box figures are read from a Prometheus page by the probe. */
+export type SourceComponent = "livekit" | "garage" | "backend" | "database";
 
 /** The `Check` dimension value of each black-box check. */
 export const CHECK_NAME = {
@@ -219,6 +221,17 @@ export const FigureMetrics = {
   }),
 } as const;
 
+/** The state of the white-box sources themselves: dimensions Component, Vantage. */
+export const SourceMetrics = {
+  SourceUp: spec({
+    name: "SourceUp",
+    unit: "None",
+    dimensions: FIGURE_DIMENSIONS,
+    description:
+      "1 when every configured Prometheus source of the component was read this cycle, 0 otherwise. Published every cycle for each component with a source.",
+  }),
+} as const;
+
 export type CheckMetricName = keyof typeof CheckMetrics;
 export type FigureMetricName = keyof typeof FigureMetrics;
 
@@ -226,4 +239,5 @@ export const ALL_METRICS: readonly MetricSpec[] = [
   ...Object.values(CheckMetrics),
   ...Object.values(MonitorMetrics),
   ...Object.values(FigureMetrics),
+  ...Object.values(SourceMetrics),
 ];

@@ -29,7 +29,7 @@ function tableCells(text: string): string[][] {
 }
 
 describe("README", () => {
-  it("has the alarm table generated from the catalogue (run `node infra/alarm-table.ts` to refresh it)", () => {
+  it("has the alarm table generated from the catalogue (run `npx node infra/alarm-table.ts` to refresh it)", () => {
     // Compared cell by cell: Biome pads the README's tables when it formats Markdown.
     const generated = tableCells(alarmTableMarkdown());
     const documented = tableCells(section("Alarms"));

@@ -100,7 +100,8 @@ const certificates = (component: string, check: string): Tuple[] => [
 /**
  * The issue's table, one line per alarm (name, metric, dimensions, statistic, rule: comparison,
  * threshold, N of N one-minute periods, missing data, severity), for a config where every source
- * is configured and every target uses https.
+ * is configured and every target uses https; plus one "metrics unreadable" alarm per scraped
+ * source (not in the issue: it keeps the white-box alarms from going blind unnoticed).
  */
 // biome-ignore format: one row per alarm, like the issue's table
 const ISSUE_TABLE: readonly Row[] = ([
@@ -113,6 +114,10 @@ const ISSUE_TABLE: readonly Row[] = ([
   ["Meet-database-connections-near-limit", "ConnectionsPercent", figure("database"), "Maximum", ">", 80, 5, "notBreaching", "warning"],
   ["Meet-garage-disk-space", "DiskFreePercent", figure("garage"), "Minimum", "<", 20, 5, "notBreaching", "warning"],
   ["Meet-recording-webhook-failures", "WebhookFailures", figure("recording"), "Sum", ">", 0, 15, "notBreaching", "warning"],
+  ["Meet-livekit-metrics-unreadable", "SourceUp", figure("livekit"), "Minimum", "<", 1, 15, "ignore", "warning"],
+  ["Meet-garage-metrics-unreadable", "SourceUp", figure("garage"), "Minimum", "<", 1, 15, "ignore", "warning"],
+  ["Meet-backend-metrics-unreadable", "SourceUp", figure("backend"), "Minimum", "<", 1, 15, "ignore", "warning"],
+  ["Meet-database-metrics-unreadable", "SourceUp", figure("database"), "Minimum", "<", 1, 15, "ignore", "warning"],
   ...certificates("backend", "heartbeat"),
   ...certificates("livekit", "health"),
   ...certificates("garage", "health"),
@@ -235,6 +240,7 @@ describe("alarms: the issue's table", () => {
         "Meet-garage-degraded",
         "Meet-garage-disk-space",
         "Meet-garage-down",
+        "Meet-garage-metrics-unreadable",
         "Meet-livekit-certificate-expires-soon",
         "Meet-livekit-certificate-expiring",
         "Meet-livekit-down",
@@ -289,6 +295,7 @@ describe("alarms: overrides, disabled alarms and the AWS metric-math variants", 
         "Prod-backend-high-error-rate",
         "Prod-database-connections-near-limit",
         "Prod-livekit-high-packet-loss",
+        "Prod-livekit-metrics-unreadable",
         "Prod-monitor-function-failing",
         "Prod-monitor-silent",
         "Prod-recording-webhook-failures",
@@ -687,10 +694,22 @@ describe("dashboard", () => {
       "ConnectionsPercent",
       "WebhookFailures",
       "S3ErrorRate",
+      "SourceUp",
     ]) {
       expect(names, name).toContain(name);
     }
     for (const component of ["backend", "livekit", "garage"]) expect(names).toContain(component);
+  });
+
+  it("plots SourceUp for each component the probe scrapes, and only those", () => {
+    const sourceLines = (s: Synthesized) =>
+      body(s)
+        .widgets.flatMap((w) => (w.properties.metrics as unknown[][] | undefined) ?? [])
+        .filter((metric) => metric[1] === "SourceUp")
+        .map((metric) => metric[metric.indexOf("Component") + 1]);
+    expect(sourceLines(every)).toEqual(["livekit", "garage", "backend", "database"]);
+    // ALB and RDS figures come from CloudWatch itself: only LiveKit is scraped there.
+    expect(sourceLines(aws)).toEqual(["livekit"]);
   });
 
   it("has an alarm status widget with every alarm, and draws the AWS metric-math variants", () => {

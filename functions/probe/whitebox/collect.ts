@@ -7,7 +7,7 @@
  * to its figures that cycle, and keeps its previous sample for the next one.
  */
 import type { BasicAuth, Credential, MonitorConfig, TargetTls } from "../../shared/config.ts";
-import { FigureMetrics } from "../../shared/metrics.ts";
+import { FigureMetrics, SourceMetrics } from "../../shared/metrics.ts";
 import { joinUrl } from "../checks.ts";
 import { type CredentialResolver, scrub } from "../credentials.ts";
 import { type Datum, datum } from "../datums.ts";
@@ -259,11 +259,22 @@ export async function collectWhitebox(
   return { sources: results.map((result) => result.status), figures, missing };
 }
 
-/** The figures as datums of the cycle, exactly per the metrics contract. */
+/**
+ * The figures as datums of the cycle, exactly per the metrics contract, then one `SourceUp` per
+ * component with a source: without it an unreadable source would leave its figures' alarms
+ * silently blind (they treat missing data as not breaching).
+ */
 export function whiteboxDatums(report: WhiteboxReport, vantage: string): Datum[] {
-  return report.figures.map((figure) =>
+  const figures = report.figures.map((figure) =>
     datum(FigureMetrics[figure.metric], figure.value, { Component: figure.component, Vantage: vantage }),
   );
+  const read = new Map<SourceKind, boolean>();
+  for (const source of report.sources)
+    read.set(source.source, (read.get(source.source) ?? true) && source.ok);
+  const sourceUp = [...read].map(([component, ok]) =>
+    datum(SourceMetrics.SourceUp, ok ? 1 : 0, { Component: component, Vantage: vantage }),
+  );
+  return [...figures, ...sourceUp];
 }
 
 interface SourceResult {

@@ -7,10 +7,15 @@
  * previous sample adds nothing (its value becomes the baseline), and a source read for the first
  * time has no rate at all: rates are never guessed.
  */
-import { type FigureComponent, type FigureMetricName, FigureMetrics } from "../../shared/metrics.ts";
+import {
+  type FigureComponent,
+  type FigureMetricName,
+  FigureMetrics,
+  type SourceComponent,
+} from "../../shared/metrics.ts";
 import type { CounterKey, CounterSeries, Extraction, GaugeKey } from "./extract.ts";
 
-export type SourceKind = "livekit" | "garage" | "backend" | "database";
+export type SourceKind = SourceComponent;
 
 /** The last sample of each counter series of one source: the start of the next window. */
 export interface SourceMemory {
