@@ -140,7 +140,9 @@ function candidates(id: AlarmId, config: MonitorConfig): Candidate[] | string {
       }
       return contract();
     case "diskSpace":
-      return garage && garage.metrics !== false ? contract() : "no Garage metrics (targets.garage.metrics)";
+      return scrapedComponents(config).includes("garage")
+        ? contract()
+        : "no Garage metrics (targets.garage.metrics)";
     case "sourceUnreadable": {
       const components = scrapedComponents(config);
       if (components.length === 0) return "no Prometheus source";

@@ -53,7 +53,7 @@ export class MonitorDashboard extends Construct {
   constructor(scope: Construct, id: string, props: MonitorDashboardProps) {
     super(scope, id);
     const { config, metrics } = props;
-    const { backend, livekit, garage, database } = config.targets;
+    const { backend, livekit, database } = config.targets;
     const m = (spec: MetricSpec, statistic: string, component?: CheckComponent | MetricSpec["component"]) =>
       contractMetric(spec, metrics, { statistic, periodSeconds: MINUTE }, component);
     /** The configured threshold of an alarm, drawn on its panel (absent when the alarm is off). */
@@ -231,7 +231,8 @@ export class MonitorDashboard extends Construct {
         ),
       );
     }
-    if (garage && garage.metrics !== false) {
+    const sourced = scrapedComponents(config);
+    if (sourced.includes("garage")) {
       whiteBox.push(
         graph("Garage: free disk (%)", [m(FigureMetrics.DiskFreePercent, "Minimum")], {
           right: [m(FigureMetrics.ClusterHealthy, "Minimum")],
@@ -240,7 +241,6 @@ export class MonitorDashboard extends Construct {
         graph("Garage: S3 5xx error rate (%)", [m(FigureMetrics.S3ErrorRate, "Average")]),
       );
     }
-    const sourced = scrapedComponents(config);
     if (sourced.length > 0) {
       whiteBox.push(
         graph(
