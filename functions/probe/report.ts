@@ -36,16 +36,8 @@ export function formatTable(report: CycleReport): string {
     result.certDaysLeft === undefined ? "-" : result.certDaysLeft.toFixed(1),
     String(result.attempts),
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join("  ")
-      .trimEnd();
   const reasons = report.checks.flatMap((result) => reasonLines(result));
-  return [line(header), ...rows.map(line), ...(reasons.length > 0 ? ["", ...reasons] : [])].join("\n");
+  return [alignColumns(header, rows), ...(reasons.length > 0 ? ["", ...reasons] : [])].join("\n");
 }
 
 function reasonLines(result: CheckResult): string[] {
