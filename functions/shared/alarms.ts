@@ -259,7 +259,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
     missingData: "ignore",
     guideRow: "(not in the guide: watches the sources the warning alarms above rely on)",
     meaning:
-      "A Prometheus page of this component could not be read for 15 minutes: its figures are not published and their alarms cannot fire.",
+      "A Prometheus page of this component has failed to be read every minute for 15 minutes: the figures lack its data, so their alarms cannot see what it would show.",
     firstCheck:
       "the probe's log line for the source (refused or timeout: the endpoint or the network path; 401/403: the credential)",
     why: "The figures' alarms treat missing data as not breaching, so a broken source would leave them blind without this; 15 minutes rides out restarts and deploys.",
