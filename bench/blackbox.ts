@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
+import { listenOnLoopback } from "../test/helpers/servers.ts";
 
 export const BLACKBOX_BINARY = "prometheus-blackbox-exporter";
 export const BLACKBOX_MODULE = "http_bench";
@@ -57,11 +58,9 @@ export const BLACKBOX_CONFIG = `modules:
 
 async function freePort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
+  const port = await listenOnLoopback(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
+  return port;
 }
 
 export async function startBlackbox(): Promise<Blackbox> {

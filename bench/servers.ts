@@ -7,6 +7,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from "node:https";
 import type { Server, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { listenOnLoopback } from "../test/helpers/servers.ts";
 
 export interface BenchServer {
   readonly port: number;
@@ -33,11 +34,9 @@ async function listen(server: Server, onSocket?: (socket: Socket) => void): Prom
     socket.on("error", () => undefined);
     onSocket?.(socket);
   });
-  await new Promise<void>((resolve) => server.listen({ port: 0, host: "127.0.0.1", backlog: 1024 }, resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("server has no TCP address");
+  const port = await listenOnLoopback(server, 1024);
   return {
-    port: address.port,
+    port,
     openSockets: () => sockets.size,
     accepted: () => accepted,
     close: () =>

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { listenOnLoopback } from "./servers.ts";
 
 export interface ReceivedDatum {
   readonly MetricName: string;
@@ -85,10 +86,7 @@ export async function startCloudWatchEndpoint(): Promise<CloudWatchEndpoint> {
     reply(res, 200, {});
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no address");
-  const url = `http://127.0.0.1:${address.port}`;
+  const url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
 
   return {
     url,

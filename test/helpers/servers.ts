@@ -18,6 +18,16 @@ export interface RunningServer {
 
 export type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
+/** Listens on 127.0.0.1, on a port the system picks; resolves with that port. */
+export async function listenOnLoopback(server: Server, backlog?: number): Promise<number> {
+  await new Promise<void>((resolve) =>
+    server.listen({ port: 0, host: "127.0.0.1", ...(backlog === undefined ? {} : { backlog }) }, resolve),
+  );
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("server has no TCP address");
+  return address.port;
+}
+
 async function listen(server: Server, scheme: string): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   let accepted = 0;
@@ -26,12 +36,10 @@ async function listen(server: Server, scheme: string): Promise<RunningServer> {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("server has no TCP address");
+  const port = await listenOnLoopback(server);
   return {
-    port: address.port,
-    url: `${scheme}://127.0.0.1:${address.port}`,
+    port,
+    url: `${scheme}://127.0.0.1:${port}`,
     connections: () => accepted,
     close: () =>
       new Promise<void>((resolve) => {

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { listenOnLoopback } from "./servers.ts";
 
 export interface ReceivedPublish {
   readonly topicArn: string;
@@ -111,10 +112,7 @@ export async function startSnsEndpoint(topics: readonly string[]): Promise<SnsEn
     );
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no address");
-  const url = `http://127.0.0.1:${address.port}`;
+  const url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   return {
     url,
     publishes,

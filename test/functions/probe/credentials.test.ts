@@ -11,6 +11,7 @@ import {
   type SecretReader,
   scrub,
 } from "../../../functions/probe/credentials.ts";
+import { listenOnLoopback } from "../../helpers/servers.ts";
 
 const ARN = "arn:aws:secretsmanager:eu-west-3:123456789012:secret:meet/metrics-AbCdEf";
 const OTHER_REGION_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:meet/garage-XyZ123";
@@ -58,10 +59,7 @@ beforeAll(async () => {
     }
     reply(200, { ARN: body.SecretId, Name: "meet/metrics", VersionId: "v1", ...secret });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no address");
-  endpoint = `http://127.0.0.1:${address.port}`;
+  endpoint = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   dir = await mkdtemp(join(tmpdir(), "meet-credentials-"));
 });
 afterAll(async () => {
