@@ -9,10 +9,8 @@ import {
   ALARM_IDS,
   type AlarmDefault,
   type AlarmId,
-  type Comparison,
   type MissingData,
   resolveAlarmSettings,
-  type Severity,
 } from "../functions/shared/alarms.ts";
 import { type MonitorConfig, scrapedComponents } from "../functions/shared/config.ts";
 import type { CheckComponent, Component, MetricSpec } from "../functions/shared/metrics.ts";
@@ -28,22 +26,25 @@ export type AlarmSource =
   /** AWS/Lambda Errors of the probe function. */
   | { readonly kind: "lambdaErrors" };
 
-export interface PlannedAlarm {
-  /** The catalogue entry. */
-  readonly id: AlarmId;
+/** A catalogue entry as this config gets it: its rule with the overrides applied, and where from. */
+export interface PlannedAlarm
+  extends Pick<
+    AlarmDefault,
+    | "id"
+    | "severity"
+    | "statistic"
+    | "periodSeconds"
+    | "comparison"
+    | "threshold"
+    | "evaluationPeriods"
+    | "datapointsToAlarm"
+    | "missingData"
+  > {
   /** Unique within the stack: the id, plus the component for per-target alarms. */
   readonly key: string;
   readonly name: string;
   /** The component it watches, or "monitor" for the monitor's own alarms. */
   readonly component: Component | "monitor";
-  readonly severity: Severity;
-  readonly statistic: AlarmDefault["statistic"];
-  readonly periodSeconds: number;
-  readonly comparison: Comparison;
-  readonly threshold: number;
-  readonly evaluationPeriods: number;
-  readonly datapointsToAlarm: number;
-  readonly missingData: MissingData;
   readonly source: AlarmSource;
   readonly description: string;
 }
