@@ -373,15 +373,16 @@ describe("white-box sources over real HTTP", () => {
       targets: {
         livekit: {
           url: "http://livekit.test",
-          metricsUrl: [`${node.url}/metrics`, `http://127.0.0.1:${refused}/metrics`],
+          // The failing node first: the outcome must not depend on which node was read last.
+          metricsUrl: [`http://127.0.0.1:${refused}/metrics`, `${node.url}/metrics`],
         },
         garage: { adminUrl: admin.url },
       },
     });
     const report = await collectWhitebox(config, harness().dependencies);
     expect(report?.sources.map((s) => [s.source, s.ok])).toEqual([
-      ["livekit", true],
       ["livekit", false],
+      ["livekit", true],
       ["garage", true],
     ]);
     // The readable node's gauges are still published; the component is not fully read.
