@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
-import { listenOnLoopback } from "../test/helpers/servers.ts";
+import { listenOnLoopback } from "../support/servers.ts";
 
 export const BLACKBOX_BINARY = "prometheus-blackbox-exporter";
 export const BLACKBOX_MODULE = "http_bench";

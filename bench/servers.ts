@@ -5,46 +5,16 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { Server, Socket } from "node:net";
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
-import { listenOnLoopback } from "../test/helpers/servers.ts";
+import { type RunningServer, serve } from "../support/servers.ts";
 
-export interface BenchServer {
-  readonly port: number;
-  /** Sockets currently open on the server side. */
-  openSockets(): number;
-  /** TCP connections accepted so far. */
-  accepted(): number;
-  close(): Promise<void>;
-}
+/** A bench server: the support module's loopback server (connections and open sockets counted). */
+export type BenchServer = RunningServer;
 
 export interface TlsPem {
   readonly cert: string;
   readonly key: string;
-}
-
-async function listen(server: Server, onSocket?: (socket: Socket) => void): Promise<BenchServer> {
-  const sockets = new Set<Socket>();
-  let accepted = 0;
-  // TLS servers emit `secureConnection` for the TLS socket; the raw TCP socket is what we count.
-  server.on("connection", (socket: Socket) => {
-    accepted++;
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => undefined);
-    onSocket?.(socket);
-  });
-  const port = await listenOnLoopback(server, 1024);
-  return {
-    port,
-    openSockets: () => sockets.size,
-    accepted: () => accepted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 let garageScrapes = 0;
@@ -114,7 +84,7 @@ export function startHealthyServer(delayMs: number, tls?: TlsPem): Promise<Bench
   const server = tls
     ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler)
     : createHttpServer(handler);
-  return listen(server);
+  return serve(server, { backlog: 1024 });
 }
 
 /** The server side's view of one exchange with the truth server. */
@@ -151,7 +121,10 @@ export async function startTruthServer(
       records.push({ id, waitMs: sent - received, totalMs: sent - start });
     }, delayMs);
   });
-  const running = await listen(server, (socket) => acceptedAt.set(socket, performance.now()));
+  const running = await serve(server, {
+    backlog: 1024,
+    onSocket: (socket) => acceptedAt.set(socket, performance.now()),
+  });
   return { server: running, records: () => records };
 }
 
@@ -222,6 +195,6 @@ export async function startFlappingServer(options: FlapOptions): Promise<Flappin
         return;
     }
   });
-  const running = await listen(server);
+  const running = await serve(server, { backlog: 1024 });
   return { ...running, modes };
 }

@@ -3,7 +3,7 @@
  * speaks CloudWatch's wire protocol), so that serving never competes with the measured prober
  * for its event loop. Started by `startTargets`; answers queries over IPC.
  */
-import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../test/helpers/cloudwatch-endpoint.ts";
+import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../support/cloudwatch-endpoint.ts";
 import { childArgument, sendToParent, serveQueries } from "./ipc.ts";
 import {
   type BenchServer,
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   let tls: TlsPem | undefined;
   if (spec.healthy?.tlsIndexes && spec.healthy.tlsIndexes.length > 0) {
     // node-forge is a dev dependency, like the rest of the bench.
-    const { TestCa } = await import("../test/helpers/certs.ts");
+    const { TestCa } = await import("../support/certs.ts");
     const ca = TestCa.create("Meet Monitor Bench CA");
     tls = ca.issue({ hosts: ["localhost", "127.0.0.1"] });
     ready.caPem = ca.cert;

@@ -15,14 +15,8 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { EXPORTER_PASSWORD, EXPORTER_USER, findBinaries, startPostgres } from "../test/helpers/postgres.ts";
-import {
-  garagePage,
-  ingressNginxPage,
-  livekitNode,
-  livekitPage,
-  SAMPLES_DIR,
-} from "../test/helpers/whitebox.ts";
+import { EXPORTER_PASSWORD, EXPORTER_USER, findBinaries, startPostgres } from "../support/postgres.ts";
+import { garagePage, ingressNginxPage, livekitNode, livekitPage, SAMPLES_DIR } from "../support/whitebox.ts";
 
 const LIVEKIT_PASSWORD = process.env.LIVEKIT_METRICS_PASSWORD ?? "demo-livekit-password";
 const GARAGE_TOKEN = process.env.GARAGE_METRICS_TOKEN ?? "demo-garage-token";

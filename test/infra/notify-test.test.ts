@@ -12,7 +12,7 @@ import {
   testNotification,
 } from "../../infra/notify-test.ts";
 import { PROJECT_ROOT } from "../../infra/probe-function.ts";
-import { type SnsEndpoint, startSnsEndpoint } from "../helpers/sns-endpoint.ts";
+import { type SnsEndpoint, startSnsEndpoint } from "../../support/sns-endpoint.ts";
 
 const run = promisify(execFile);
 const CRITICAL = "arn:aws:sns:eu-west-3:123456789012:MeetMonitor-NotificationsCritical-AbC123";

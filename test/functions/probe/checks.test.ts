@@ -15,7 +15,7 @@ import {
   sendText,
   startHttpServer,
   startRawServer,
-} from "../../helpers/servers.ts";
+} from "../../../support/servers.ts";
 
 const http = createUndiciHttp({ lookup: loopbackLookup });
 const servers: RunningServer[] = [];

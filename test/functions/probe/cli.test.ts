@@ -6,14 +6,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCloudWatchPublisher } from "../../../functions/probe/adapters/cloudwatch.ts";
 import { createUndiciHttp } from "../../../functions/probe/adapters/undici-http.ts";
 import { type CliDependencies, EXIT, runCli } from "../../../functions/probe/cli.ts";
-import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../helpers/cloudwatch-endpoint.ts";
+import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../support/cloudwatch-endpoint.ts";
 import {
   loopbackLookup,
   type RunningServer,
   sendJson,
   sendText,
   startHttpServer,
-} from "../../helpers/servers.ts";
+} from "../../../support/servers.ts";
 
 let dir: string;
 let healthy: RunningServer;

@@ -11,7 +11,7 @@ import {
   type SecretReader,
   scrub,
 } from "../../../functions/probe/credentials.ts";
-import { listenOnLoopback } from "../../helpers/servers.ts";
+import { listenOnLoopback } from "../../../support/servers.ts";
 
 const ARN = "arn:aws:secretsmanager:eu-west-3:123456789012:secret:meet/metrics-AbCdEf";
 const OTHER_REGION_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:meet/garage-XyZ123";

@@ -7,14 +7,14 @@ import { createCloudWatchPublisher } from "../../../functions/probe/adapters/clo
 import { createUndiciHttp } from "../../../functions/probe/adapters/undici-http.ts";
 import { createHandler, type HandlerDependencies } from "../../../functions/probe/handler.ts";
 import { type MonitorConfig, parseConfig } from "../../../functions/shared/config.ts";
-import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../helpers/cloudwatch-endpoint.ts";
+import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../support/cloudwatch-endpoint.ts";
 import {
   loopbackLookup,
   type RunningServer,
   sendJson,
   sendText,
   startHttpServer,
-} from "../../helpers/servers.ts";
+} from "../../../support/servers.ts";
 
 const SECRET = "Bearer s3cr3t-token-value";
 const event = {

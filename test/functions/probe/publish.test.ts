@@ -14,8 +14,8 @@ import { cycleDatums, type Datum, datum } from "../../../functions/probe/datums.
 import { toEmfLines } from "../../../functions/probe/emf.ts";
 import { publishWithFallback } from "../../../functions/probe/publish.ts";
 import { CheckMetrics } from "../../../functions/shared/metrics.ts";
-import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../helpers/cloudwatch-endpoint.ts";
-import { startRawServer } from "../../helpers/servers.ts";
+import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../support/cloudwatch-endpoint.ts";
+import { startRawServer } from "../../../support/servers.ts";
 
 let endpoint: CloudWatchEndpoint;
 beforeAll(async () => {

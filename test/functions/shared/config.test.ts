@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatIssues, parseConfig } from "../../../functions/shared/config.ts";
 import { loadConfigFile } from "../../../functions/shared/config-file.ts";
-import { TestCa } from "../../helpers/certs.ts";
+import { TestCa } from "../../../support/certs.ts";
 
 const minimal = {
   namespace: "LaSuiteMeet",

@@ -4,8 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
-import { TestCa } from "../../../helpers/certs.ts";
-import { type RunningServer, sendText, startHttpsServer, startRawServer } from "../../../helpers/servers.ts";
+import { TestCa } from "../../../../support/certs.ts";
+import {
+  type RunningServer,
+  sendText,
+  startHttpsServer,
+  startRawServer,
+} from "../../../../support/servers.ts";
 
 const http = createUndiciHttp();
 let split: RunningServer;

@@ -2,7 +2,7 @@ import type { TLSSocket } from "node:tls";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
 import type { HttpRequest } from "../../../../functions/probe/http.ts";
-import { DAY, type Pem, selfSigned, TestCa } from "../../../helpers/certs.ts";
+import { DAY, type Pem, selfSigned, TestCa } from "../../../../support/certs.ts";
 import {
   closedPort,
   loopbackLookup,
@@ -11,7 +11,7 @@ import {
   startHttpServer,
   startHttpsServer,
   startRawServer,
-} from "../../../helpers/servers.ts";
+} from "../../../../support/servers.ts";
 
 const http = createUndiciHttp({ lookup: loopbackLookup });
 const servers: RunningServer[] = [];

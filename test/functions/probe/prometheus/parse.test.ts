@@ -8,7 +8,7 @@ import {
   type Sample,
   seriesKey,
 } from "../../../../functions/probe/prometheus/parse.ts";
-import { SAMPLES_DIR } from "../../../helpers/whitebox.ts";
+import { SAMPLES_DIR } from "../../../../support/whitebox.ts";
 
 function parse(text: string): Exposition {
   const result = parseExposition(text);

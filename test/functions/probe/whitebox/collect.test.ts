@@ -19,7 +19,7 @@ import {
   type RunningServer,
   sendText,
   startHttpServer,
-} from "../../../helpers/servers.ts";
+} from "../../../../support/servers.ts";
 import {
   djangoPage,
   garagePage,
@@ -27,7 +27,7 @@ import {
   livekitNode,
   livekitPage,
   SAMPLES_DIR,
-} from "../../../helpers/whitebox.ts";
+} from "../../../../support/whitebox.ts";
 
 const http = createUndiciHttp({ lookup: loopbackLookup });
 const servers: RunningServer[] = [];

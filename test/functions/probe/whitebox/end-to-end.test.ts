@@ -22,14 +22,14 @@ import {
 } from "../../../../functions/shared/config.ts";
 import { loadConfigFile } from "../../../../functions/shared/config-file.ts";
 import { FigureMetrics } from "../../../../functions/shared/metrics.ts";
-import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../helpers/cloudwatch-endpoint.ts";
+import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../../support/cloudwatch-endpoint.ts";
 import {
   loopbackLookup,
   type RunningServer,
   sendJson,
   sendText,
   startHttpServer,
-} from "../../../helpers/servers.ts";
+} from "../../../../support/servers.ts";
 import {
   garagePage,
   ingressNginxPage,
@@ -37,7 +37,7 @@ import {
   livekitNode,
   livekitPage,
   SAMPLES_DIR,
-} from "../../../helpers/whitebox.ts";
+} from "../../../../support/whitebox.ts";
 
 const LIVEKIT_PASSWORD = "e2e-livekit-metrics-password";
 const GARAGE_TOKEN = "e2e-garage-metrics-token";

@@ -28,7 +28,7 @@ import {
   livekitNode,
   livekitPage,
   SAMPLES_DIR,
-} from "../../../helpers/whitebox.ts";
+} from "../../../../support/whitebox.ts";
 
 function parse(text: string): Exposition {
   const result = parseExposition(text);

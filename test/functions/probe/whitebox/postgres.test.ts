@@ -19,7 +19,7 @@ import {
   INSTALL_HINT,
   type RunningPostgres,
   startPostgres,
-} from "../../../helpers/postgres.ts";
+} from "../../../../support/postgres.ts";
 
 const binaries = findBinaries();
 const missing = "missing" in binaries ? binaries.missing : [];

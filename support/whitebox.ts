@@ -6,7 +6,7 @@
 import { fileURLToPath } from "node:url";
 
 /** Real pages captured from the real programs (copied from shared/reference/samples). */
-export const SAMPLES_DIR = fileURLToPath(new URL("../fixtures/prometheus", import.meta.url));
+export const SAMPLES_DIR = fileURLToPath(new URL("../test/fixtures/prometheus", import.meta.url));
 
 export interface LivekitNode {
   readonly nodeId: string;

@@ -4,7 +4,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
-import type { Lookup } from "../../functions/probe/adapters/undici-http.ts";
+import type { Lookup } from "../functions/probe/adapters/undici-http.ts";
 import type { Pem } from "./certs.ts";
 
 export interface RunningServer {
@@ -13,6 +13,8 @@ export interface RunningServer {
   readonly url: string;
   /** Number of TCP connections accepted so far. */
   connections(): number;
+  /** Sockets currently open on the server side. */
+  openSockets(): number;
   close(): Promise<void>;
 }
 
@@ -28,19 +30,36 @@ export async function listenOnLoopback(server: Server, backlog?: number): Promis
   return address.port;
 }
 
-async function listen(server: Server, scheme: string): Promise<RunningServer> {
+export interface ServeOptions {
+  /** The URL's scheme. @default "http" */
+  readonly scheme?: string;
+  /** The listen backlog (the bench opens hundreds of connections at once). */
+  readonly backlog?: number;
+  /** Called with every accepted TCP socket (the raw one, also for TLS servers). */
+  readonly onSocket?: (socket: Socket) => void;
+}
+
+/**
+ * Starts `server` on loopback, counting the TCP sockets it accepts; `close()` destroys the open
+ * ones first, so a test never waits for a keep-alive or a hung client.
+ */
+export async function serve(server: Server, options: ServeOptions = {}): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   let accepted = 0;
+  // TLS servers emit `secureConnection` for the TLS socket; the raw TCP socket is what we count.
   server.on("connection", (socket: Socket) => {
     accepted++;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+    options.onSocket?.(socket);
   });
-  const port = await listenOnLoopback(server);
+  const port = await listenOnLoopback(server, options.backlog);
   return {
     port,
-    url: `${scheme}://127.0.0.1:${port}`,
+    url: `${options.scheme ?? "http"}://127.0.0.1:${port}`,
     connections: () => accepted,
+    openSockets: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -50,22 +69,16 @@ async function listen(server: Server, scheme: string): Promise<RunningServer> {
 }
 
 export function startHttpServer(handler: Handler): Promise<RunningServer> {
-  return listen(createHttpServer(handler), "http");
+  return serve(createHttpServer(handler));
 }
 
 export function startHttpsServer(pem: Pem, handler: Handler): Promise<RunningServer> {
-  return listen(createHttpsServer({ cert: pem.cert, key: pem.key }, handler), "https");
+  return serve(createHttpsServer({ cert: pem.cert, key: pem.key }, handler), { scheme: "https" });
 }
 
 /** A bare TCP server for misbehaviour no HTTP server library would produce. */
 export function startRawServer(onSocket: (socket: Socket) => void): Promise<RunningServer> {
-  return listen(
-    createNetServer((socket) => {
-      socket.on("error", () => undefined);
-      onSocket(socket);
-    }),
-    "http",
-  );
+  return serve(createNetServer(onSocket));
 }
 
 /** A port that was free a moment ago: nothing listens there. */
