@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type { ConfigIssue, MonitorConfig } from "../functions/shared/config.ts";
 import { loadConfigFile } from "../functions/shared/config-file.ts";
+import { isRecord } from "../functions/shared/errors.ts";
 import { planAlarms } from "./alarm-plan.ts";
 
 export type DeployConfigResult =
@@ -186,8 +187,4 @@ function isPrivateAddress(host: string): boolean {
     );
   }
   return /^f[cd][0-9a-f]{2}:/.test(host) || /^fe80:/.test(host);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

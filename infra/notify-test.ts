@@ -12,6 +12,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { Severity } from "../functions/shared/alarms.ts";
+import { isRecord } from "../functions/shared/errors.ts";
 import { OUTPUTS } from "./outputs.ts";
 
 export const USAGE = `usage: npm run notify-test -- --severity critical|warning [options]
@@ -300,10 +301,6 @@ export async function runNotifyTest(
     "Done. Your pager should show an incident opened then resolved, and email subscribers two TEST messages.\n",
   );
   return 0;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 if (import.meta.main) {

@@ -3,6 +3,7 @@
  * Pure functions of an `HttpExchange`; no I/O here.
  */
 import type { MonitorConfig, TargetTls } from "../shared/config.ts";
+import { isRecord } from "../shared/errors.ts";
 import { CHECK_NAME, type CheckComponent, type CheckName } from "../shared/metrics.ts";
 import type { HttpExchange, HttpRequest, HttpResponse } from "./http.ts";
 
@@ -162,10 +163,6 @@ function looksLikeHtml(response: HttpResponse): boolean {
   const type = response.headers["content-type"] ?? "";
   if (/text\/html|application\/xhtml/i.test(type)) return true;
   return /^\s*<(!doctype|html|head|body)/i.test(response.body);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function stripQuery(location: string): string {

@@ -11,6 +11,7 @@
  */
 import { readFile as fsReadFile } from "node:fs/promises";
 import type { Credential } from "../shared/config.ts";
+import { fileErrorText } from "../shared/errors.ts";
 
 export type CredentialMode = "lambda" | "local";
 
@@ -104,7 +105,7 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
           if (value !== "") return remember(value);
           tried.push(`file ${credential.file} is empty`);
         } catch (error) {
-          tried.push(`cannot read file ${credential.file} (${errorCode(error)})`);
+          tried.push(`cannot read file ${credential.file} (${fileErrorText(error)})`);
         }
       }
       if (credential.secretArn !== undefined) {
@@ -153,13 +154,6 @@ function selectKey(secretString: string, key: string | undefined, arn: string, f
 /** The secret's name from its ARN (the ARN is not a secret, but shorter reads better). */
 export function secretName(arn: string): string {
   return arn.split(":secret:")[1] ?? arn;
-}
-
-function errorCode(error: unknown): string {
-  if (error && typeof error === "object" && "code" in error && typeof error.code === "string") {
-    return error.code === "ENOENT" ? "no such file" : error.code;
-  }
-  return "unreadable";
 }
 
 /**

@@ -2,6 +2,7 @@
  * Publishing with a fallback: when PutMetricData still fails after the SDK's retries, the same
  * datums are written as EMF lines so they are not lost, and the outcome says it failed.
  */
+import { describeSdkError } from "../shared/errors.ts";
 import type { Datum } from "./datums.ts";
 import { toEmfLines } from "./emf.ts";
 
@@ -27,18 +28,11 @@ export async function publishWithFallback(
   } catch (error) {
     const lines = toEmfLines(namespace, timestamp, datums);
     for (const line of lines) writeLine(line);
-    return { ok: false, error: describePublishError(error), datums: datums.length, emfLines: lines.length };
+    return {
+      ok: false,
+      error: describeSdkError("PutMetricData", error),
+      datums: datums.length,
+      emfLines: lines.length,
+    };
   }
-}
-
-function describePublishError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const status =
-    "$metadata" in error &&
-    error.$metadata &&
-    typeof error.$metadata === "object" &&
-    "httpStatusCode" in error.$metadata
-      ? ` (HTTP ${String(error.$metadata.httpStatusCode)})`
-      : "";
-  return `PutMetricData failed: ${error.name}: ${error.message.split("\n")[0]}${status}`;
 }

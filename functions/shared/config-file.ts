@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type ConfigIssue, type ConfigResult, type MonitorConfig, parseConfig } from "./config.ts";
+import { fileErrorText, isRecord } from "./errors.ts";
 
 /** The resolved config file the CDK stack bundles next to the Lambda handler. */
 export const CONFIG_FILE_NAME = "monitor-config.json";
@@ -28,7 +29,10 @@ export async function loadConfigFile(path: string): Promise<ConfigResult> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    return { ok: false, issues: [{ path: "(file)", message: `cannot read ${path}: ${errorCode(error)}` }] };
+    return {
+      ok: false,
+      issues: [{ path: "(file)", message: `cannot read ${path}: ${fileErrorText(error)}` }],
+    };
   }
   let json: unknown;
   try {
@@ -90,7 +94,7 @@ async function inlineReferencedFiles(
       delete tls.caFile;
       tls.ca = ca;
     } catch (error) {
-      issues.push({ path: `${path}.caFile`, message: `cannot read ${file}: ${errorCode(error)}` });
+      issues.push({ path: `${path}.caFile`, message: `cannot read ${file}: ${fileErrorText(error)}` });
     }
   };
   await visit(copy, "");
@@ -99,14 +103,3 @@ async function inlineReferencedFiles(
 
 /** Config keys whose value is a credential source. */
 const CREDENTIAL_KEYS = new Set(["password", "token"]);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function errorCode(error: unknown): string {
-  if (error && typeof error === "object" && "code" in error && typeof error.code === "string") {
-    return error.code === "ENOENT" ? "no such file" : error.code;
-  }
-  return error instanceof Error ? error.message : String(error);
-}

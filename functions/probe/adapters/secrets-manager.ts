@@ -10,6 +10,7 @@ import type {
   GetSecretValueCommandOutput,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
+import { describeSdkError } from "../../shared/errors.ts";
 import { type SecretReader, secretName } from "../credentials.ts";
 
 /** The part of the SDK client this adapter uses; tests inject a real client pointed at loopback. */
@@ -46,7 +47,7 @@ export function createSecretsManagerReader(options: SecretsManagerReaderOptions 
       try {
         output = await (await client).send(new GetSecretValueCommand(input));
       } catch (error) {
-        throw new Error(describeSdkError(error));
+        throw new Error(describeSdkError("GetSecretValue", error));
       }
       if (typeof output.SecretString === "string") return output.SecretString;
       if (output.SecretBinary !== undefined) {
@@ -55,18 +56,4 @@ export function createSecretsManagerReader(options: SecretsManagerReaderOptions 
       throw new Error(`secret ${secretName(arn)} has no SecretString`);
     },
   };
-}
-
-/** The SDK error's name and first line: AccessDeniedException, ResourceNotFoundException, ... */
-function describeSdkError(error: unknown): string {
-  if (!(error instanceof Error)) return "GetSecretValue failed";
-  const status =
-    "$metadata" in error &&
-    error.$metadata &&
-    typeof error.$metadata === "object" &&
-    "httpStatusCode" in error.$metadata &&
-    error.$metadata.httpStatusCode !== undefined
-      ? ` (HTTP ${String(error.$metadata.httpStatusCode)})`
-      : "";
-  return `GetSecretValue failed: ${error.name}: ${(error.message.split("\n")[0] ?? "").slice(0, 200)}${status}`;
 }

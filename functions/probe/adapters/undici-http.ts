@@ -9,6 +9,7 @@ import { isIP, type Socket, connect as tcpConnect } from "node:net";
 import { performance } from "node:perf_hooks";
 import { rootCertificates, type TLSSocket, connect as tlsConnect } from "node:tls";
 import { type buildConnector, Client } from "undici";
+import { errorCode, firstLine } from "../../shared/errors.ts";
 import type {
   HttpExchange,
   HttpFailure,
@@ -312,17 +313,6 @@ export function describeError(error: unknown, phase: Phase): HttpFailure {
     return { kind: "tls", phase: "tls", code, message: `TLS handshake failed: ${firstLine(message)}` };
   }
   return { kind: "other", phase, code, message: `${firstLine(message)} during ${during}` };
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (error && typeof error === "object" && "code" in error && typeof error.code === "string")
-    return error.code;
-  if (error instanceof Error && error.cause) return errorCode(error.cause);
-  return undefined;
-}
-
-function firstLine(text: string): string {
-  return (text.split("\n")[0] ?? "").slice(0, 200);
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
