@@ -11,7 +11,7 @@
  * phases.
  */
 import { createUndiciHttp } from "../functions/probe/adapters/undici-http.ts";
-import { HEALTH_BODY_LIMIT } from "../functions/probe/checks.ts";
+import { HEALTH_BODY_LIMIT } from "../functions/probe/checks/index.ts";
 import { type Blackbox, type BlackboxProbe, startBlackbox } from "./blackbox.ts";
 import type { TruthRecord } from "./servers.ts";
 import { type ErrorSummary, median, round, summarizeErrors } from "./stats.ts";

@@ -1,5 +1,5 @@
 /** Bench configs, built with the real schema (defaults included). */
-import { type MonitorConfig, parseConfig } from "../functions/shared/config.ts";
+import { type MonitorConfig, parseConfig } from "../functions/shared/config/index.ts";
 
 /** Configs covering `ports` three at a time: backend, LiveKit, Garage. */
 export function configsFor(

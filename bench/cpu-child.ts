@@ -8,7 +8,7 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { createCloudWatchPublisher } from "../functions/probe/adapters/cloudwatch.ts";
 import { createUndiciHttp } from "../functions/probe/adapters/undici-http.ts";
 import { probeOnce } from "../functions/probe/monitor.ts";
-import { parseConfig } from "../functions/shared/config.ts";
+import { parseConfig } from "../functions/shared/config/index.ts";
 import { childArgument, type Message, sendToParent } from "./ipc.ts";
 
 export interface CpuChildArgument {

@@ -9,7 +9,7 @@
 import { createUndiciHttp } from "../functions/probe/adapters/undici-http.ts";
 import { type CheckResult, runCycle } from "../functions/probe/cycle.ts";
 import type { HttpPort } from "../functions/probe/http.ts";
-import type { MonitorConfig } from "../functions/shared/config.ts";
+import type { MonitorConfig } from "../functions/shared/config/index.ts";
 import { configsFor } from "./configs.ts";
 import { median, round } from "./stats.ts";
 import { startTargets } from "./targets.ts";

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { parseConfig } from "../functions/shared/config.ts";
+import { parseConfig } from "../functions/shared/config/index.ts";
 import { type AccuracyFigures, benchAccuracy } from "./accuracy.ts";
 import { blackboxVersion } from "./blackbox.ts";
 import { PRICES, RUNS_PER_MONTH } from "./cost.ts";

@@ -10,7 +10,7 @@ import { runInNewContext } from "node:vm";
 import type { HttpPort } from "../functions/probe/http.ts";
 import { probeOnce } from "../functions/probe/monitor.ts";
 import type { MetricsPublisher } from "../functions/probe/publish.ts";
-import { parseConfig } from "../functions/shared/config.ts";
+import { parseConfig } from "../functions/shared/config/index.ts";
 import { CHECK_NAME, type CheckComponent } from "../functions/shared/metrics.ts";
 import type { FlapMode, FlapOptions } from "./servers.ts";
 import { round } from "./stats.ts";

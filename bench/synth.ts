@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { App, Stack } from "aws-cdk-lib";
 import { Architecture } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
-import { formatIssues } from "../functions/shared/config.ts";
+import { formatIssues } from "../functions/shared/config/index.ts";
 import { loadDeployConfig } from "../infra/deploy-config.ts";
 import { PROBE_BUNDLING, PROBE_RUNTIME, PROJECT_ROOT } from "../infra/probe-function.ts";
 import { createMonitorStack } from "../infra/stack.ts";

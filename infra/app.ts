@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import { App } from "aws-cdk-lib";
-import { formatIssues } from "../functions/shared/config.ts";
+import { formatIssues } from "../functions/shared/config/index.ts";
 import { loadDeployConfig } from "./deploy-config.ts";
 import { createMonitorStack } from "./stack.ts";
 

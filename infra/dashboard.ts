@@ -1,8 +1,9 @@
 /**
  * One CloudWatch dashboard: the state of every alarm, up and latency (with the timing phases) per
- * component, certificate days, the monitor's heartbeat, and the white-box panels of the sources
- * the config names. Every metric comes from the contract (or the same AWS metric math as the
- * alarms), so a panel shows exactly what its alarm evaluates.
+ * check, certificate days, the monitor's heartbeat, and the white-box panels of the sources the
+ * plan reads. Every metric comes from the contract (or the same AWS metric math as the alarms),
+ * so a panel shows exactly what its alarm evaluates. Each section has its own builder, like
+ * cdk-monitoring-constructs' `create...Widget` methods.
  */
 import { Duration } from "aws-cdk-lib";
 import {
@@ -18,19 +19,22 @@ import {
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import type { AlarmId } from "../functions/shared/alarms.ts";
-import { type MonitorConfig, scrapedComponents } from "../functions/shared/config.ts";
+import type { MonitorConfig } from "../functions/shared/config/index.ts";
 import {
-  CHECK_COMPONENTS,
-  type CheckComponent,
   CheckMetrics,
+  type Component,
   FigureMetrics,
   type MetricSpec,
   MonitorMetrics,
   SourceMetrics,
 } from "../functions/shared/metrics.ts";
-import { httpsCheckTargets, type PlannedAlarm } from "./alarm-plan.ts";
-import { albErrorRate, rdsConnectionsPercent } from "./alarms.ts";
-import { contractMetric, type MetricContext } from "./metrics.ts";
+import { type ConfigPlan, httpsChecks } from "../functions/shared/plan/index.ts";
+import {
+  albErrorRate,
+  contractMetric,
+  type MetricContext,
+  rdsConnectionsPercent,
+} from "./cloudwatch-metrics.ts";
 
 const MINUTE = 60;
 const FULL = 24;
@@ -44,206 +48,201 @@ export interface MonitorDashboardProps {
   readonly metrics: MetricContext;
   readonly probe: IFunction;
   readonly alarms: readonly Alarm[];
-  readonly plan: readonly PlannedAlarm[];
+  readonly plan: ConfigPlan;
+}
+
+interface GraphOptions {
+  readonly right?: IMetric[];
+  readonly width?: number;
+  readonly stacked?: boolean;
+  readonly annotations?: HorizontalAnnotation[];
 }
 
 export class MonitorDashboard extends Construct {
   readonly dashboard: Dashboard;
+  private readonly props: MonitorDashboardProps;
 
   constructor(scope: Construct, id: string, props: MonitorDashboardProps) {
     super(scope, id);
-    const { config, metrics } = props;
-    const { backend, livekit, database } = config.targets;
-    const m = (spec: MetricSpec, statistic: string, component?: CheckComponent | MetricSpec["component"]) =>
-      contractMetric(spec, metrics, { statistic, periodSeconds: MINUTE }, component);
-    /** The configured threshold of an alarm, drawn on its panel (absent when the alarm is off). */
-    const threshold = (id: AlarmId, label: string): HorizontalAnnotation[] =>
-      props.plan
-        .filter((alarm) => alarm.id === id)
-        .slice(0, 1)
-        .map((alarm) => ({
-          value: alarm.threshold,
-          label: `${label} (${alarm.comparison} ${alarm.threshold})`,
-        }));
-    const graph = (
-      title: string,
-      left: IMetric[],
-      options: {
-        right?: IMetric[];
-        width?: number;
-        stacked?: boolean;
-        annotations?: HorizontalAnnotation[];
-      } = {},
-    ): GraphWidget =>
-      new GraphWidget({
-        title,
-        left,
-        right: options.right ?? [],
-        width: options.width ?? HALF,
-        height: HEIGHT,
-        stacked: options.stacked ?? false,
-        leftAnnotations: options.annotations ?? [],
-        period: Duration.minutes(1),
-      });
+    this.props = props;
+    this.dashboard = new Dashboard(this, "Dashboard", {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        ...this.createHeaderWidgets(),
+        ...this.createCheckWidgets(),
+        this.createMonitorWidgets(),
+        ...this.createLivekitWidgets(),
+        ...pairs(this.createWhiteboxWidgets()),
+      ],
+    });
+  }
 
-    const rows: IWidget[][] = [];
-    rows.push([
-      new TextWidget({
-        markdown: `# Meet synthetic monitor\nNamespace \`${config.namespace}\`, one probe cycle per minute. Alarms: \`${config.alarms.prefix}-*\`.`,
-        width: FULL,
-        height: 2,
-      }),
-    ]);
-    if (props.alarms.length > 0) {
-      rows.push([
-        new AlarmStatusWidget({ title: "Alarms", alarms: [...props.alarms], width: FULL, height: 4 }),
-      ]);
-    }
-
-    // Black-box checks: up (and Garage's degraded), total latency, and the phases stacked.
-    const configured = CHECK_COMPONENTS.filter((component) => config.targets[component] !== undefined);
-    for (const component of configured) {
-      const up = [m(CheckMetrics.Up, "Minimum", component)];
-      if (component === CheckMetrics.Degraded.component)
-        up.push(m(CheckMetrics.Degraded, "Maximum", component));
-      rows.push([
-        graph(`${component}: up (1) / down (0)`, up, {
-          right: [m(CheckMetrics.Latency, "Average", component)],
-          width: HALF,
+  /** The title and the state of every alarm. */
+  private createHeaderWidgets(): IWidget[][] {
+    const { config, alarms } = this.props;
+    const rows: IWidget[][] = [
+      [
+        new TextWidget({
+          markdown: `# Meet synthetic monitor\nNamespace \`${config.namespace}\`, one probe cycle per minute. Alarms: \`${config.alarms.prefix}-*\`.`,
+          width: FULL,
+          height: 2,
         }),
-        graph(
+      ],
+    ];
+    if (alarms.length > 0) {
+      rows.push([new AlarmStatusWidget({ title: "Alarms", alarms: [...alarms], width: FULL, height: 4 })]);
+    }
+    return rows;
+  }
+
+  /** Per check: up (and Garage's degraded) with the total latency, and the phases stacked. */
+  private createCheckWidgets(): IWidget[][] {
+    return this.props.plan.checks.map(({ component }) => {
+      const up = [this.metric(CheckMetrics.Up, "Minimum", component)];
+      if (component === CheckMetrics.Degraded.component) {
+        up.push(this.metric(CheckMetrics.Degraded, "Maximum", component));
+      }
+      return [
+        this.graph(`${component}: up (1) / down (0)`, up, {
+          right: [this.metric(CheckMetrics.Latency, "Average", component)],
+        }),
+        this.graph(
           `${component}: latency phases (ms)`,
           [CheckMetrics.DnsTime, CheckMetrics.ConnectTime, CheckMetrics.TlsTime, CheckMetrics.Ttfb].map(
-            (spec) => m(spec, "Average", component),
+            (spec) => this.metric(spec, "Average", component),
           ),
           { stacked: true },
         ),
-      ]);
-    }
+      ];
+    });
+  }
 
-    const certificates = httpsCheckTargets(config);
-    rows.push([
-      ...(certificates.length > 0
-        ? [
-            graph(
-              "Certificate days left",
-              certificates.map((component) =>
-                contractMetric(
-                  CheckMetrics.CertDaysLeft,
-                  metrics,
-                  { statistic: "Minimum", periodSeconds: 5 * MINUTE, label: component },
-                  component,
-                ),
-              ),
-              {
-                annotations: [
-                  ...threshold("certExpiringWarning", "warning"),
-                  ...threshold("certExpiringCritical", "critical"),
-                ],
-              },
-            ),
-          ]
-        : []),
-      graph(
-        "Monitor: completed cycles per minute",
-        [
-          contractMetric(MonitorMetrics.MonitorHeartbeat, metrics, {
-            statistic: "Sum",
-            periodSeconds: MINUTE,
-          }),
+  /** Certificate days left (when a target uses https) and the monitor's own health. */
+  private createMonitorWidgets(): IWidget[] {
+    const { metrics, probe, plan } = this.props;
+    const certificates = httpsChecks(plan.checks);
+    const minute = Duration.minutes(1);
+    const monitor = this.graph(
+      "Monitor: completed cycles per minute",
+      [contractMetric(MonitorMetrics.MonitorHeartbeat, metrics, { statistic: "Sum", periodSeconds: MINUTE })],
+      {
+        right: [
+          probe.metricErrors({ period: minute, statistic: "Sum" }),
+          probe.metricThrottles({ period: minute, statistic: "Sum" }),
+          probe.metricDuration({ period: minute, statistic: "Maximum" }),
         ],
-        {
-          right: [
-            props.probe.metricErrors({ period: Duration.minutes(1), statistic: "Sum" }),
-            props.probe.metricThrottles({ period: Duration.minutes(1), statistic: "Sum" }),
-            props.probe.metricDuration({ period: Duration.minutes(1), statistic: "Maximum" }),
-          ],
-          width: certificates.length > 0 ? HALF : FULL,
-        },
+        width: certificates.length > 0 ? HALF : FULL,
+      },
+    );
+    if (certificates.length === 0) return [monitor];
+    const days = this.graph(
+      "Certificate days left",
+      certificates.map(({ component }) =>
+        contractMetric(
+          CheckMetrics.CertDaysLeft,
+          metrics,
+          { statistic: "Minimum", periodSeconds: 5 * MINUTE, label: component },
+          component,
+        ),
       ),
-    ]);
+      {
+        annotations: [
+          ...this.threshold("certExpiringWarning", "warning"),
+          ...this.threshold("certExpiringCritical", "critical"),
+        ],
+      },
+    );
+    return [days, monitor];
+  }
 
-    // White-box panels, for the sources the config names.
-    if (livekit?.metricsUrl) {
-      rows.push([
-        graph(
+  /** LiveKit's rooms, tracks, bandwidth, loss and webhook failures, when its metrics are read. */
+  private createLivekitWidgets(): IWidget[][] {
+    if (!this.props.plan.sourceComponents.includes("livekit")) return [];
+    const m = (spec: MetricSpec, statistic: string): IMetric => this.metric(spec, statistic);
+    return [
+      [
+        this.graph(
           "LiveKit: rooms and participants",
           [m(FigureMetrics.Rooms, "Maximum"), m(FigureMetrics.Participants, "Maximum")],
           { width: THIRD },
         ),
-        graph(
+        this.graph(
           "LiveKit: tracks",
           [m(FigureMetrics.PublishedTracks, "Maximum"), m(FigureMetrics.SubscribedTracks, "Maximum")],
           { width: THIRD },
         ),
-        graph(
+        this.graph(
           "LiveKit: bandwidth (bytes/s)",
           [m(FigureMetrics.BytesIn, "Average"), m(FigureMetrics.BytesOut, "Average")],
           { width: THIRD },
         ),
-      ]);
-      rows.push([
-        graph("LiveKit: packet loss (%)", [m(FigureMetrics.PacketLoss, "Average")], {
+      ],
+      [
+        this.graph("LiveKit: packet loss (%)", [m(FigureMetrics.PacketLoss, "Average")], {
           right: [m(FigureMetrics.NackRate, "Average")],
-          annotations: threshold("highPacketLoss", "alarm"),
+          annotations: this.threshold("highPacketLoss", "alarm"),
         }),
-        graph("Recording: webhook failures", [m(FigureMetrics.WebhookFailures, "Sum")], {
-          annotations: threshold("recordingWebhookFailures", "alarm"),
+        this.graph("Recording: webhook failures", [m(FigureMetrics.WebhookFailures, "Sum")], {
+          annotations: this.threshold("recordingWebhookFailures", "alarm"),
         }),
-      ]);
-    }
-    const whiteBox: IWidget[] = [];
+      ],
+    ];
+  }
+
+  /** The backend's error rate, the database's connections, Garage's disk and the sources' state. */
+  private createWhiteboxWidgets(): IWidget[] {
+    const { config, plan, metrics } = this.props;
+    const { backend, database } = config.targets;
+    const minute = Duration.minutes(1);
+    const widgets: IWidget[] = [];
     const requests = backend?.requests;
     if (requests?.preset === "alb") {
-      whiteBox.push(
-        graph(
+      widgets.push(
+        this.graph(
           "Backend: 5xx error rate (%) from the ALB",
-          [albErrorRate(requests.loadBalancer, requests.targetGroup, Duration.minutes(1))],
-          {
-            annotations: threshold("highErrorRate", "alarm"),
-          },
+          [albErrorRate(requests.loadBalancer, requests.targetGroup, minute)],
+          { annotations: this.threshold("highErrorRate", "alarm") },
         ),
       );
     } else if (requests) {
-      whiteBox.push(
-        graph("Backend: 5xx error rate (%)", [m(FigureMetrics.ErrorRate, "Average")], {
-          right: [m(FigureMetrics.RequestRate, "Average")],
-          annotations: threshold("highErrorRate", "alarm"),
+      widgets.push(
+        this.graph("Backend: 5xx error rate (%)", [this.metric(FigureMetrics.ErrorRate, "Average")], {
+          right: [this.metric(FigureMetrics.RequestRate, "Average")],
+          annotations: this.threshold("highErrorRate", "alarm"),
         }),
       );
     }
     if (database?.rdsInstanceId !== undefined && database.maxConnections !== undefined) {
-      whiteBox.push(
-        graph(
+      widgets.push(
+        this.graph(
           `Database: connections (% of ${database.maxConnections})`,
-          [rdsConnectionsPercent(database.rdsInstanceId, database.maxConnections, Duration.minutes(1))],
-          { annotations: threshold("dbConnectionsNearLimit", "alarm") },
+          [rdsConnectionsPercent(database.rdsInstanceId, database.maxConnections, minute)],
+          { annotations: this.threshold("dbConnectionsNearLimit", "alarm") },
         ),
       );
     } else if (database) {
-      whiteBox.push(
-        graph(
+      widgets.push(
+        this.graph(
           "Database: connections (% of max_connections)",
-          [m(FigureMetrics.ConnectionsPercent, "Maximum")],
-          {
-            annotations: threshold("dbConnectionsNearLimit", "alarm"),
-          },
+          [this.metric(FigureMetrics.ConnectionsPercent, "Maximum")],
+          { annotations: this.threshold("dbConnectionsNearLimit", "alarm") },
         ),
       );
     }
-    const sourced = scrapedComponents(config);
+    const sourced = plan.sourceComponents;
     if (sourced.includes("garage")) {
-      whiteBox.push(
-        graph("Garage: free disk (%)", [m(FigureMetrics.DiskFreePercent, "Minimum")], {
-          right: [m(FigureMetrics.ClusterHealthy, "Minimum")],
-          annotations: threshold("diskSpace", "alarm"),
+      widgets.push(
+        this.graph("Garage: free disk (%)", [this.metric(FigureMetrics.DiskFreePercent, "Minimum")], {
+          right: [this.metric(FigureMetrics.ClusterHealthy, "Minimum")],
+          annotations: this.threshold("diskSpace", "alarm"),
         }),
-        graph("Garage: S3 5xx error rate (%)", [m(FigureMetrics.S3ErrorRate, "Average")]),
+        this.graph("Garage: S3 5xx error rate (%)", [this.metric(FigureMetrics.S3ErrorRate, "Average")]),
       );
     }
     if (sourced.length > 0) {
-      whiteBox.push(
-        graph(
+      widgets.push(
+        this.graph(
           "White-box sources read (1 all read, 0 not)",
           sourced.map((component) =>
             contractMetric(
@@ -253,16 +252,45 @@ export class MonitorDashboard extends Construct {
               component,
             ),
           ),
-          { annotations: threshold("sourceUnreadable", "alarm") },
+          { annotations: this.threshold("sourceUnreadable", "alarm") },
         ),
       );
     }
-    for (let index = 0; index < whiteBox.length; index += 2) rows.push(whiteBox.slice(index, index + 2));
+    return widgets;
+  }
 
-    this.dashboard = new Dashboard(this, "Dashboard", {
-      dashboardName: props.dashboardName,
-      defaultInterval: Duration.hours(3),
-      widgets: rows,
+  private metric(spec: MetricSpec, statistic: string, component?: Component): IMetric {
+    return contractMetric(spec, this.props.metrics, { statistic, periodSeconds: MINUTE }, component);
+  }
+
+  /** The configured threshold of an alarm, drawn on its panel (absent when the alarm is off). */
+  private threshold(id: AlarmId, label: string): HorizontalAnnotation[] {
+    return this.props.plan.alarms
+      .filter((alarm) => alarm.id === id)
+      .slice(0, 1)
+      .map((alarm) => ({
+        value: alarm.threshold,
+        label: `${label} (${alarm.comparison} ${alarm.threshold})`,
+      }));
+  }
+
+  private graph(title: string, left: IMetric[], options: GraphOptions = {}): GraphWidget {
+    return new GraphWidget({
+      title,
+      left,
+      right: options.right ?? [],
+      width: options.width ?? HALF,
+      height: HEIGHT,
+      stacked: options.stacked ?? false,
+      leftAnnotations: options.annotations ?? [],
+      period: Duration.minutes(1),
     });
   }
+}
+
+/** Widgets two to a row. */
+function pairs(widgets: readonly IWidget[]): IWidget[][] {
+  const rows: IWidget[][] = [];
+  for (let index = 0; index < widgets.length; index += 2) rows.push(widgets.slice(index, index + 2));
+  return rows;
 }

@@ -4,10 +4,10 @@
  * problem in one go; and the part of the config that is bundled with the function.
  */
 import { readFile } from "node:fs/promises";
-import type { ConfigIssue, MonitorConfig } from "../functions/shared/config.ts";
-import { loadConfigFile } from "../functions/shared/config-file.ts";
+import { loadConfigFile } from "../functions/shared/config/file.ts";
+import type { ConfigIssue, MonitorConfig } from "../functions/shared/config/index.ts";
 import { isRecord } from "../functions/shared/errors.ts";
-import { planAlarms } from "./alarm-plan.ts";
+import { planAlarms } from "../functions/shared/plan/index.ts";
 
 export type DeployConfigResult =
   | { readonly ok: true; readonly config: MonitorConfig; readonly warnings: readonly string[] }

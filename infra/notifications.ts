@@ -10,7 +10,7 @@ import { SubscriptionProtocol, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, UrlSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
 import type { Severity } from "../functions/shared/alarms.ts";
-import type { MonitorConfig } from "../functions/shared/config.ts";
+import type { MonitorConfig } from "../functions/shared/config/index.ts";
 
 export const SEVERITIES: readonly Severity[] = ["critical", "warning"];
 

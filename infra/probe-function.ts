@@ -16,7 +16,7 @@ import { Architecture, type CfnFunction, Runtime } from "aws-cdk-lib/aws-lambda"
 import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { CONFIG_FILE_NAME } from "../functions/shared/config-file.ts";
+import { CONFIG_FILE_NAME } from "../functions/shared/config/file.ts";
 
 /** The repository root (infra/..): the lock file and the handler live there. */
 export const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));

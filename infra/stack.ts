@@ -4,14 +4,14 @@
  */
 import { CfnOutput, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import type { Construct } from "constructs";
-import type { MonitorConfig } from "../functions/shared/config.ts";
-import { planAlarms } from "./alarm-plan.ts";
-import { MonitorAlarms } from "./alarms.ts";
+import type { MonitorConfig } from "../functions/shared/config/index.ts";
+import { planConfig } from "../functions/shared/plan/index.ts";
+import { OUTPUTS } from "../functions/shared/stack-outputs.ts";
+import type { MetricContext } from "./cloudwatch-metrics.ts";
 import { MonitorDashboard } from "./dashboard.ts";
 import { lambdaConfig, secretArns } from "./deploy-config.ts";
-import type { MetricContext } from "./metrics.ts";
+import { MonitorAlarms } from "./monitor-alarms.ts";
 import { Notifications } from "./notifications.ts";
-import { OUTPUTS } from "./outputs.ts";
 import { ProbeFunction } from "./probe-function.ts";
 
 export interface MonitorStackProps extends StackProps {
@@ -65,7 +65,7 @@ export class MonitorStack extends Stack {
     // The Lambda publishes with Vantage = config.vantage ?? AWS_REGION: the same value here
     // (the stack's region is a token resolved at deploy time when the stack is environment-agnostic).
     const metrics: MetricContext = { namespace: config.namespace, vantage: config.vantage ?? this.region };
-    const plan = planAlarms(config);
+    const plan = planConfig(config);
     this.alarms = new MonitorAlarms(this, "Alarms", {
       alarms: plan.alarms,
       metrics,
@@ -80,7 +80,7 @@ export class MonitorStack extends Stack {
       metrics,
       probe: this.probe.function,
       alarms: this.alarms.alarms,
-      plan: plan.alarms,
+      plan,
     });
 
     new CfnOutput(this, OUTPUTS.criticalTopicArn, {

@@ -6,8 +6,8 @@
  * Exit codes: 0 every check up, 1 something down (or publishing failed), 2 bad usage or config.
  */
 import { parseArgs } from "node:util";
-import { formatIssues } from "../shared/config.ts";
-import { loadConfigFile } from "../shared/config-file.ts";
+import { loadConfigFile } from "../shared/config/file.ts";
+import { formatIssues } from "../shared/config/index.ts";
 import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
 import { createSecretsManagerReader } from "./adapters/secrets-manager.ts";
 import { createUndiciHttp } from "./adapters/undici-http.ts";

@@ -10,7 +10,7 @@
  * Every value resolved is remembered (in memory only) so reasons can be scrubbed of it.
  */
 import { readFile as fsReadFile } from "node:fs/promises";
-import type { Credential } from "../shared/config.ts";
+import type { Credential } from "../shared/config/index.ts";
 import { fileErrorText } from "../shared/errors.ts";
 
 export type CredentialMode = "lambda" | "local";

@@ -3,15 +3,22 @@
  * pause when it fails, so a single lost packet never pages anyone. A hung target costs its own
  * timeout, never the sum. Whatever happens, every check yields a result.
  */
-import type { MonitorConfig } from "../shared/config.ts";
+import type { MonitorConfig } from "../shared/config/index.ts";
 import type { CheckComponent, CheckName } from "../shared/metrics.ts";
-import { type CheckSpec, type CheckStatus, checkSpecs } from "./checks.ts";
-import type { HttpExchange, HttpPort, PhaseTimings } from "./http.ts";
+import {
+  type Attempt,
+  type CheckPorts,
+  type CheckSpec,
+  type CheckStatus,
+  checkSpecs,
+} from "./checks/index.ts";
+import { settle, WATCHDOG_SLACK_MS, withinBudget } from "./guard.ts";
+import type { HttpPort, PhaseTimings } from "./http.ts";
 
 export interface CheckResult {
   readonly component: CheckComponent;
   readonly check: CheckName;
-  /** The URL probed (credentials and query strings are refused by the config schema). */
+  /** The address probed (credentials and query strings are refused by the config schema). */
   readonly url: string;
   readonly status: CheckStatus;
   readonly reason?: string;
@@ -44,8 +51,6 @@ export interface CycleDependencies {
 }
 
 export const MAX_ATTEMPTS = 2;
-/** Extra time a check may take beyond its attempts before the watchdog reports it. */
-const BUDGET_SLACK_MS = 2_000;
 const MS_PER_DAY = 86_400_000;
 
 export async function runCycle(
@@ -55,16 +60,27 @@ export async function runCycle(
 ): Promise<CycleReport> {
   const now = dependencies.now ?? (() => new Date());
   const sleep = dependencies.sleep ?? defaultSleep;
+  const ports: CheckPorts = { http: dependencies.http };
+  const { retryDelayMs } = config.probe;
   const timestamp = now();
   const started = performance.now();
   const checks = await Promise.all(
-    checkSpecs(config).map((spec) =>
-      withinBudget(
-        spec,
-        checkBudgetMs(spec.request.timeoutMs, config.probe.retryDelayMs) + BUDGET_SLACK_MS,
-        runCheck(spec, dependencies.http, sleep, config.probe.retryDelayMs, timestamp),
-      ),
-    ),
+    checkSpecs(config).map((spec) => {
+      const budgetMs = checkBudgetMs(spec.timeoutMs, retryDelayMs) + WATCHDOG_SLACK_MS;
+      return withinBudget(
+        budgetMs,
+        () => runCheck(spec, ports, sleep, retryDelayMs, timestamp),
+        (): CheckResult => ({
+          component: spec.component,
+          check: spec.check,
+          url: spec.url,
+          status: "down",
+          reason: `check did not finish within its ${budgetMs} ms budget (monitor fault)`,
+          attempts: MAX_ATTEMPTS,
+          timings: { totalMs: budgetMs },
+        }),
+      );
+    }),
   );
   return { timestamp, vantage, durationMs: Math.round(performance.now() - started), checks };
 }
@@ -76,88 +92,46 @@ export function checkBudgetMs(timeoutMs: number, retryDelayMs: number): number {
 
 async function runCheck(
   spec: CheckSpec,
-  http: HttpPort,
+  ports: CheckPorts,
   sleep: (ms: number) => Promise<void>,
   retryDelayMs: number,
   timestamp: Date,
 ): Promise<CheckResult> {
   let firstAttemptReason: string | undefined;
   for (let attempt = 1; ; attempt++) {
-    const exchange = await safeGet(http, spec);
-    const verdict = spec.judge(exchange);
-    if (verdict.status !== "down" || attempt >= MAX_ATTEMPTS) {
-      return toResult(spec, exchange, verdict.status, verdict.reason, attempt, firstAttemptReason, timestamp);
-    }
-    firstAttemptReason = verdict.reason;
-    await sleep(retryDelayMs);
-  }
-}
-
-/**
- * Each attempt carries its own deadline, so this watchdog should never fire; it guarantees that
- * a bug in an adapter cannot hold the cycle past its bound or lose the check's result.
- */
-async function withinBudget(
-  spec: CheckSpec,
-  budgetMs: number,
-  run: Promise<CheckResult>,
-): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const overrun = new Promise<CheckResult>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve({
-          component: spec.component,
-          check: spec.check,
-          url: spec.request.url.href,
-          status: "down",
-          reason: `check did not finish within its ${budgetMs} ms budget (monitor fault)`,
-          attempts: MAX_ATTEMPTS,
-          timings: { totalMs: budgetMs },
-        }),
-      budgetMs,
+    const outcome = await settle(
+      () => spec.attempt(ports),
+      (message): Attempt => ({
+        verdict: { status: "down", reason: `probe error: ${message}` },
+        timings: { totalMs: 0 },
+      }),
     );
-  });
-  try {
-    return await Promise.race([run, overrun]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The port promises never to reject; a bug in it must still not lose the check's result. */
-async function safeGet(http: HttpPort, spec: CheckSpec): Promise<HttpExchange> {
-  try {
-    return await http.get(spec.request);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-      failure: { kind: "other", phase: "dns", message: `probe error: ${message}` },
-      timings: { totalMs: 0 },
-    };
+    if (outcome.verdict.status !== "down" || attempt >= MAX_ATTEMPTS) {
+      return toResult(spec, outcome, attempt, firstAttemptReason, timestamp);
+    }
+    firstAttemptReason = outcome.verdict.reason;
+    await sleep(retryDelayMs);
   }
 }
 
 function toResult(
   spec: CheckSpec,
-  exchange: HttpExchange,
-  status: CheckStatus,
-  reason: string | undefined,
+  outcome: Attempt,
   attempts: number,
   firstAttemptReason: string | undefined,
   timestamp: Date,
 ): CheckResult {
-  const certificate = exchange.certificate;
+  const { verdict, certificate } = outcome;
   return {
     component: spec.component,
     check: spec.check,
-    url: spec.request.url.href,
-    status,
-    ...(reason ? { reason } : {}),
-    ...(exchange.response ? { httpStatus: exchange.response.status } : {}),
+    url: spec.url,
+    status: verdict.status,
+    ...(verdict.reason ? { reason: verdict.reason } : {}),
+    ...(outcome.httpStatus === undefined ? {} : { httpStatus: outcome.httpStatus }),
     attempts,
     ...(firstAttemptReason ? { firstAttemptReason } : {}),
-    timings: exchange.timings,
+    timings: outcome.timings,
     ...(certificate
       ? {
           certDaysLeft:

@@ -6,8 +6,8 @@
  * them as EMF): a down target is a result, never an invocation error.
  */
 import type { ScheduledEvent } from "aws-lambda";
-import type { MonitorConfig } from "../shared/config.ts";
-import { CONFIG_FILE_ENV, CONFIG_FILE_NAME, loadConfigFileOrThrow } from "../shared/config-file.ts";
+import { CONFIG_FILE_ENV, CONFIG_FILE_NAME, loadConfigFileOrThrow } from "../shared/config/file.ts";
+import type { MonitorConfig } from "../shared/config/index.ts";
 import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
 import { createSecretsManagerReader } from "./adapters/secrets-manager.ts";
 import { createUndiciHttp } from "./adapters/undici-http.ts";

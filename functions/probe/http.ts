@@ -2,7 +2,7 @@
  * The HTTP port the checks are written against. The real adapter lives in
  * `adapters/undici-http.ts`; checks only ever see these plain data types.
  */
-import type { TargetTls } from "../shared/config.ts";
+import type { TargetTls } from "../shared/config/index.ts";
 
 /** Where a request was when it ended: the phase names used in failure reasons. */
 export type Phase = "dns" | "connect" | "tls" | "headers" | "body";

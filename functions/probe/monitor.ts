@@ -2,7 +2,7 @@
  * One monitoring step shared by the CLI and the Lambda: run the cycle (and, concurrently, read the
  * white-box sources), turn both into datums, and publish them (optionally) with the EMF fallback.
  */
-import type { MonitorConfig } from "../shared/config.ts";
+import type { MonitorConfig } from "../shared/config/index.ts";
 import { type CycleDependencies, type CycleReport, runCycle } from "./cycle.ts";
 import { cycleDatums, type Datum } from "./datums.ts";
 import { type MetricsPublisher, type PublishOutcome, publishWithFallback } from "./publish.ts";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveAlarmSettings } from "../../functions/shared/alarms.ts";
-import { parseConfig } from "../../functions/shared/config.ts";
+import { parseConfig } from "../../functions/shared/config/index.ts";
 import {
   configWarnings,
   deployChecks,
@@ -104,7 +104,7 @@ describe("deploy-only checks", () => {
     expect(configWarnings(config)).toEqual([
       expect.stringContaining("alerts.critical: no email or https subscriber"),
       expect.stringContaining("alerts.warning: no email or https subscriber"),
-      "alarms.backendDown: this alarm is not created (no targets.backend), the override has no effect",
+      "alarms.backendDown: this alarm is not created (needs targets.backend), the override has no effect",
     ]);
     expect(configWarnings(parse(EVERY_ALARM))).toEqual([]);
   });

@@ -1,5 +1,5 @@
 /** Configurations the infra tests synthesize. */
-import type { MonitorConfigInput } from "../../functions/shared/config.ts";
+import type { MonitorConfigInput } from "../../functions/shared/config/index.ts";
 
 /** Every alarm of the table with its default settings: every source configured, all https. */
 export const EVERY_ALARM: MonitorConfigInput = {

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ALARM_DEFAULTS, ALARM_IDS } from "../../functions/shared/alarms.ts";
-import { alarmTableMarkdown } from "../../infra/alarm-table.ts";
 import { PROBE_TIMEOUT_SECONDS, PROJECT_ROOT } from "../../infra/probe-function.ts";
+import { alarmTableMarkdown } from "../../scripts/alarm-table.ts";
 
 const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
 
@@ -29,7 +29,7 @@ function tableCells(text: string): string[][] {
 }
 
 describe("README", () => {
-  it("has the alarm table generated from the catalogue (run `npx node infra/alarm-table.ts` to refresh it)", () => {
+  it("has the alarm table generated from the catalogue (run `npx node scripts/alarm-table.ts` to refresh it)", () => {
     // Compared cell by cell: Biome pads the README's tables when it formats Markdown.
     const generated = tableCells(alarmTableMarkdown());
     const documented = tableCells(section("Alarms"));

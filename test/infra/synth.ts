@@ -7,7 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { type MonitorConfig, type MonitorConfigInput, parseConfig } from "../../functions/shared/config.ts";
+import {
+  type MonitorConfig,
+  type MonitorConfigInput,
+  parseConfig,
+} from "../../functions/shared/config/index.ts";
 import { createMonitorStack, type MonitorStack } from "../../infra/stack.ts";
 
 export interface Synthesized {

@@ -15,8 +15,6 @@ import {
 } from "../../shared/metrics.ts";
 import type { CounterKey, CounterSeries, Extraction, GaugeKey } from "./extract.ts";
 
-export type SourceKind = SourceComponent;
-
 /** The last sample of each counter series of one source: the start of the next window. */
 export interface SourceMemory {
   readonly series: ReadonlyMap<string, { readonly value: number; readonly atMs: number }>;
@@ -123,7 +121,7 @@ export type FigureRule =
     };
 
 /** Which figures each kind of source feeds, and how. */
-export const FIGURE_RULES: Readonly<Record<SourceKind, readonly FigureRule[]>> = {
+export const FIGURE_RULES: Readonly<Record<SourceComponent, readonly FigureRule[]>> = {
   livekit: [
     { metric: "Rooms", kind: "sum", gauge: "rooms" },
     { metric: "Participants", kind: "sum", gauge: "participants" },

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { createCloudWatchPublisher } from "../../../functions/probe/adapters/cloudwatch.ts";
 import { createUndiciHttp } from "../../../functions/probe/adapters/undici-http.ts";
 import { createHandler, type HandlerDependencies } from "../../../functions/probe/handler.ts";
-import { type MonitorConfig, parseConfig } from "../../../functions/shared/config.ts";
+import { type MonitorConfig, parseConfig } from "../../../functions/shared/config/index.ts";
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../support/cloudwatch-endpoint.ts";
 import {
   loopbackLookup,

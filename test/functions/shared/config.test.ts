@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatIssues, parseConfig } from "../../../functions/shared/config.ts";
-import { loadConfigFile } from "../../../functions/shared/config-file.ts";
+import { loadConfigFile } from "../../../functions/shared/config/file.ts";
+import { formatIssues, parseConfig } from "../../../functions/shared/config/index.ts";
 import { TestCa } from "../../../support/certs.ts";
 
 const minimal = {

@@ -6,13 +6,14 @@ import { createCredentialResolver, type SecretReader } from "../../../../functio
 import {
   collectWhitebox,
   createWhiteboxState,
-  MAX_SCRAPE_BYTES,
-  sourceSpecs,
   type WhiteboxDependencies,
   type WhiteboxReport,
   whiteboxDatums,
 } from "../../../../functions/probe/whitebox/collect.ts";
-import { type MonitorConfig, parseConfig, scrapedComponents } from "../../../../functions/shared/config.ts";
+import { MAX_SCRAPE_BYTES } from "../../../../functions/probe/whitebox/scrape.ts";
+import { sourceSpecs } from "../../../../functions/probe/whitebox/specs.ts";
+import { type MonitorConfig, parseConfig } from "../../../../functions/shared/config/index.ts";
+import { planConfig } from "../../../../functions/shared/plan/index.ts";
 import {
   closedPort,
   loopbackLookup,
@@ -390,29 +391,36 @@ describe("white-box sources over real HTTP", () => {
     expect(sourceUp(report)).toEqual({ livekit: 0, garage: 1 });
   });
 
-  it("reads exactly the components that scrapedComponents names (the alarms are planned from it)", () => {
-    const configs = [
-      { garage: { adminUrl: "http://garage.test:3903" } },
-      { garage: { adminUrl: "http://garage.test:3903", metrics: false } },
-      {
-        livekit: { url: "http://livekit.test", metricsUrl: "http://livekit.test:6789/metrics" },
-        backend: {
-          url: "http://backend.test",
-          requests: { preset: "django-prometheus", url: "http://backend.test:8000/metrics" },
+  it("reads the components the plan names, and only when their source is configured", () => {
+    const configs: [Record<string, unknown>, string[]][] = [
+      [{ garage: { adminUrl: "http://garage.test:3903" } }, ["garage"]],
+      [{ garage: { adminUrl: "http://garage.test:3903", metrics: false } }, []],
+      [
+        {
+          livekit: { url: "http://livekit.test", metricsUrl: "http://livekit.test:6789/metrics" },
+          backend: {
+            url: "http://backend.test",
+            requests: { preset: "django-prometheus", url: "http://backend.test:8000/metrics" },
+          },
+          database: { exporterUrl: "http://pg.test:9187/metrics" },
         },
-        database: { exporterUrl: "http://pg.test:9187/metrics" },
-      },
-      {
-        backend: {
-          url: "http://backend.test",
-          requests: { preset: "alb", loadBalancer: "app/meet/50dc6c495c0c9188" },
+        ["livekit", "backend", "database"],
+      ],
+      [
+        {
+          backend: {
+            url: "http://backend.test",
+            requests: { preset: "alb", loadBalancer: "app/meet/50dc6c495c0c9188" },
+          },
+          database: { rdsInstanceId: "meet-db", maxConnections: 100 },
         },
-        database: { rdsInstanceId: "meet-db", maxConnections: 100 },
-      },
+        [],
+      ],
     ];
-    for (const targets of configs) {
+    for (const [targets, components] of configs) {
       const config = configOf({ targets });
-      expect([...new Set(sourceSpecs(config).map((spec) => spec.kind))]).toEqual(scrapedComponents(config));
+      expect([...new Set(sourceSpecs(config).map((spec) => spec.component))]).toEqual(components);
+      expect(planConfig(config).sourceComponents).toEqual(components);
     }
   });
 

@@ -14,13 +14,14 @@ import { type CliDependencies, EXIT, runCli } from "../../../../functions/probe/
 import { createCredentialResolver, type SecretReader } from "../../../../functions/probe/credentials.ts";
 import { createHandler } from "../../../../functions/probe/handler.ts";
 import { probeOnce } from "../../../../functions/probe/monitor.ts";
-import { createWhiteboxState, sourceSpecs } from "../../../../functions/probe/whitebox/collect.ts";
+import { createWhiteboxState } from "../../../../functions/probe/whitebox/collect.ts";
+import { sourceSpecs } from "../../../../functions/probe/whitebox/specs.ts";
+import { loadConfigFile } from "../../../../functions/shared/config/file.ts";
 import {
   type MonitorConfig,
   type MonitorConfigInput,
   parseConfig,
-} from "../../../../functions/shared/config.ts";
-import { loadConfigFile } from "../../../../functions/shared/config-file.ts";
+} from "../../../../functions/shared/config/index.ts";
 import { FigureMetrics } from "../../../../functions/shared/metrics.ts";
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../../support/cloudwatch-endpoint.ts";
 import {
@@ -271,7 +272,7 @@ describe("white-box figures end to end", () => {
     const loaded = await loadConfigFile("examples/whitebox.json");
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
     const specs = sourceSpecs(loaded.config);
-    expect(specs.map((spec) => [spec.kind, spec.url.href, spec.auth?.type])).toEqual([
+    expect(specs.map((spec) => [spec.component, spec.url.href, spec.auth?.type])).toEqual([
       ["livekit", "http://127.0.0.1:16789/metrics", "basic"],
       ["livekit", "http://127.0.0.1:16790/metrics", "basic"],
       ["garage", "http://127.0.0.1:13903/metrics", "bearer"],

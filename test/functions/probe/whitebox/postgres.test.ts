@@ -11,7 +11,7 @@ import {
   createWhiteboxState,
   type WhiteboxReport,
 } from "../../../../functions/probe/whitebox/collect.ts";
-import { type MonitorConfig, parseConfig } from "../../../../functions/shared/config.ts";
+import { type MonitorConfig, parseConfig } from "../../../../functions/shared/config/index.ts";
 import {
   EXPORTER_PASSWORD,
   EXPORTER_USER,

@@ -1,8 +1,8 @@
 /**
- * Which alarms a configuration gets, and with which settings: a pure function of the config and
- * the catalogue (functions/shared/alarms.ts). The CDK construct turns the plan into CloudWatch
- * alarms, the app warns about overrides that match no alarm, and the README's table is checked
- * against the same catalogue.
+ * Which alarms a configuration gets, and with which settings: a pure function of the config, the
+ * catalogue (../alarms.ts) and the planned checks and sources. The CDK construct turns the plan
+ * into CloudWatch alarms, the app warns about overrides that match no alarm, and the docs' alarm
+ * table takes its "Created when" column from the same requirements.
  */
 import {
   ALARM_DEFAULTS,
@@ -11,9 +11,11 @@ import {
   type AlarmId,
   type MissingData,
   resolveAlarmSettings,
-} from "../functions/shared/alarms.ts";
-import { type MonitorConfig, scrapedComponents } from "../functions/shared/config.ts";
-import type { CheckComponent, Component, MetricSpec } from "../functions/shared/metrics.ts";
+} from "../alarms.ts";
+import type { MonitorConfig } from "../config/index.ts";
+import type { Component, MetricSpec, SourceComponent } from "../metrics.ts";
+import { checkKind, httpsChecks, type PlannedCheck, planChecks } from "./checks.ts";
+import { planSources, sourceComponents, sourceKind } from "./sources.ts";
 
 /** Where an alarm's datapoints come from. */
 export type AlarmSource =
@@ -74,94 +76,102 @@ export function alarmName(prefix: string, component: Component | "monitor", id: 
   return `${prefix}-${component}-${ALARM_DEFAULTS[id].nameSuffix}`;
 }
 
-/** The https targets whose certificates are watched: each check's base URL that uses https. */
-export function httpsCheckTargets(config: MonitorConfig): CheckComponent[] {
-  const { backend, livekit, garage } = config.targets;
-  const bases: [CheckComponent, string | undefined][] = [
-    ["backend", backend?.url],
-    ["livekit", livekit?.url],
-    ["garage", garage?.adminUrl],
-  ];
-  return bases.filter(([, url]) => url?.startsWith("https:")).map(([component]) => component);
-}
-
 type Candidate = { readonly component: Component | "monitor"; readonly source: AlarmSource };
 
-/** For each catalogue entry, the alarms this config calls for (none when the source is absent). */
-function candidates(id: AlarmId, config: MonitorConfig): Candidate[] | string {
-  const defaults = ALARM_DEFAULTS[id];
-  const { backend, livekit, garage, database } = config.targets;
-  const contract = (component?: Component): Candidate[] => {
-    if (!defaults.metric) throw new Error(`${id} has no metric in the catalogue`);
-    const owner = component ?? defaults.component;
-    if (owner === undefined) throw new Error(`${id} has no component`);
-    return [{ component: owner, source: { kind: "contract", spec: defaults.metric, component: owner } }];
+/** What the plan of an alarm looks at. */
+interface PlanContext {
+  readonly config: MonitorConfig;
+  readonly checks: readonly PlannedCheck[];
+  readonly sources: readonly SourceComponent[];
+}
+
+/** When an alarm is created (`when`, as the docs write it), and for which components. */
+interface Requirement {
+  readonly when: string;
+  readonly find: (context: PlanContext, defaults: AlarmDefault) => Candidate[];
+}
+
+function contract(defaults: AlarmDefault, component?: Component): Candidate {
+  if (!defaults.metric) throw new Error(`${defaults.id} has no metric in the catalogue`);
+  const owner = component ?? defaults.component;
+  if (owner === undefined) throw new Error(`${defaults.id} has no component`);
+  return { component: owner, source: { kind: "contract", spec: defaults.metric, component: owner } };
+}
+
+/** An alarm on a health check's own metrics: created with the check. */
+function onCheck(component: PlannedCheck["component"]): Requirement {
+  return {
+    when: checkKind(component).configuredBy,
+    find: ({ checks }, defaults) =>
+      checks.some((check) => check.component === component) ? [contract(defaults)] : [],
   };
-  switch (id) {
-    case "backendDown":
-      return backend ? contract() : "no targets.backend";
-    case "livekitDown":
-      return livekit ? contract() : "no targets.livekit";
-    case "garageDown":
-    case "garageDegraded":
-      return garage ? contract() : "no targets.garage";
-    case "highErrorRate": {
-      const requests = backend?.requests;
-      if (!requests) return "no targets.backend.requests";
-      if (requests.preset === "alb") {
+}
+
+/** An alarm on a white-box figure read from a Prometheus page: created with the source. */
+function onSource(component: SourceComponent): Requirement {
+  return {
+    when: sourceKind(component).configuredBy,
+    find: ({ sources }, defaults) => (sources.includes(component) ? [contract(defaults)] : []),
+  };
+}
+
+const always: Requirement["find"] = (_context, defaults) => [
+  {
+    component: "monitor",
+    source: defaults.metric ? { kind: "contract", spec: defaults.metric } : { kind: "lambdaErrors" },
+  },
+];
+
+export const ALARM_REQUIREMENTS: Readonly<Record<AlarmId, Requirement>> = {
+  backendDown: onCheck("backend"),
+  livekitDown: onCheck("livekit"),
+  garageDown: onCheck("garage"),
+  garageDegraded: onCheck("garage"),
+  highErrorRate: {
+    when: "`targets.backend.requests`",
+    find: ({ config, sources }, defaults) => {
+      const requests = config.targets.backend?.requests;
+      if (requests?.preset === "alb") {
+        const { loadBalancer, targetGroup } = requests;
         return [
           {
             component: "backend",
-            source: {
-              kind: "alb",
-              loadBalancer: requests.loadBalancer,
-              ...(requests.targetGroup === undefined ? {} : { targetGroup: requests.targetGroup }),
-            },
+            source: { kind: "alb", loadBalancer, ...(targetGroup === undefined ? {} : { targetGroup }) },
           },
         ];
       }
-      return contract();
-    }
-    case "highPacketLoss":
-    case "recordingWebhookFailures":
-      return livekit?.metricsUrl ? contract() : "no targets.livekit.metricsUrl";
-    case "dbConnectionsNearLimit":
-      if (!database) return "no targets.database";
-      if (database.rdsInstanceId !== undefined && database.maxConnections !== undefined) {
-        return [
-          {
-            component: "database",
-            source: {
-              kind: "rds",
-              instanceId: database.rdsInstanceId,
-              maxConnections: database.maxConnections,
-            },
-          },
-        ];
+      return sources.includes("backend") ? [contract(defaults)] : [];
+    },
+  },
+  highPacketLoss: onSource("livekit"),
+  dbConnectionsNearLimit: {
+    when: "`targets.database`",
+    find: ({ config, sources }, defaults) => {
+      const database = config.targets.database;
+      if (database?.rdsInstanceId !== undefined && database.maxConnections !== undefined) {
+        const { rdsInstanceId: instanceId, maxConnections } = database;
+        return [{ component: "database", source: { kind: "rds", instanceId, maxConnections } }];
       }
-      return contract();
-    case "diskSpace":
-      return scrapedComponents(config).includes("garage")
-        ? contract()
-        : "no Garage metrics (targets.garage.metrics)";
-    case "sourceUnreadable": {
-      const components = scrapedComponents(config);
-      if (components.length === 0) return "no Prometheus source";
-      return components.flatMap((component) => contract(component));
-    }
-    case "certExpiringWarning":
-    case "certExpiringCritical": {
-      const targets = httpsCheckTargets(config);
-      if (targets.length === 0) return "no https target";
-      return targets.flatMap((component) => contract(component));
-    }
-    case "monitorSilent":
-      if (!defaults.metric) throw new Error(`${id} has no metric in the catalogue`);
-      return [{ component: "monitor", source: { kind: "contract", spec: defaults.metric } }];
-    case "probeFunctionFailing":
-      return [{ component: "monitor", source: { kind: "lambdaErrors" } }];
-  }
-}
+      return sources.includes("database") ? [contract(defaults)] : [];
+    },
+  },
+  diskSpace: onSource("garage"),
+  recordingWebhookFailures: onSource("livekit"),
+  sourceUnreadable: {
+    when: "each component with a Prometheus source",
+    find: ({ sources }, defaults) => sources.map((component) => contract(defaults, component)),
+  },
+  certExpiringWarning: {
+    when: "each https target",
+    find: ({ checks }, defaults) => httpsChecks(checks).map((check) => contract(defaults, check.component)),
+  },
+  certExpiringCritical: {
+    when: "each https target",
+    find: ({ checks }, defaults) => httpsChecks(checks).map((check) => contract(defaults, check.component)),
+  },
+  monitorSilent: { when: "always", find: always },
+  probeFunctionFailing: { when: "always", find: always },
+};
 
 /** Alarms that always carry their component in their key, even when there is only one. */
 const PER_COMPONENT: ReadonlySet<AlarmId> = new Set([
@@ -170,7 +180,12 @@ const PER_COMPONENT: ReadonlySet<AlarmId> = new Set([
   "sourceUnreadable",
 ]);
 
-export function planAlarms(config: MonitorConfig): AlarmPlan {
+export function planAlarms(
+  config: MonitorConfig,
+  checks: readonly PlannedCheck[] = planChecks(config),
+  sources: readonly SourceComponent[] = sourceComponents(planSources(config)),
+): AlarmPlan {
+  const context: PlanContext = { config, checks, sources };
   const alarms: PlannedAlarm[] = [];
   const skipped: SkippedAlarm[] = [];
   for (const id of ALARM_IDS) {
@@ -179,12 +194,13 @@ export function planAlarms(config: MonitorConfig): AlarmPlan {
       skipped.push({ id, reason: "disabled", detail: `alarms.${id}.enabled is false` });
       continue;
     }
-    const found = candidates(id, config);
-    if (typeof found === "string") {
-      skipped.push({ id, reason: "not-configured", detail: found });
+    const defaults = ALARM_DEFAULTS[id];
+    const requirement = ALARM_REQUIREMENTS[id];
+    const found = requirement.find(context, defaults);
+    if (found.length === 0) {
+      skipped.push({ id, reason: "not-configured", detail: `needs ${requirement.when.replaceAll("`", "")}` });
       continue;
     }
-    const defaults = ALARM_DEFAULTS[id];
     const perTarget = found.length > 1 || PER_COMPONENT.has(id);
     for (const { component, source } of found) {
       const base = {

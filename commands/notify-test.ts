@@ -8,12 +8,11 @@
  * The topic ARN comes from --topic-arn, or from the outputs file `cdk deploy --outputs-file`
  * writes (`npm run deploy` writes cdk-outputs.json), for the stack named by --stack.
  */
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { Severity } from "../functions/shared/alarms.ts";
-import { isRecord } from "../functions/shared/errors.ts";
-import { OUTPUTS } from "./outputs.ts";
+import { OUTPUTS } from "../functions/shared/stack-outputs.ts";
+import { DEFAULT_OUTPUTS_FILE, readStackOutputs } from "./stack-outputs.ts";
 
 export const USAGE = `usage: npm run notify-test -- --severity critical|warning [options]
 
@@ -94,7 +93,7 @@ export function parseNotifyArgs(args: readonly string[]): ParsedArgs {
     options: {
       severity,
       ...(topicArn === undefined ? {} : { topicArn }),
-      outputsFile: typeof values["outputs-file"] === "string" ? values["outputs-file"] : "cdk-outputs.json",
+      outputsFile: typeof values["outputs-file"] === "string" ? values["outputs-file"] : DEFAULT_OUTPUTS_FILE,
       ...(typeof values.stack === "string" ? { stack: values.stack } : {}),
       okDelaySeconds: delay,
       prefix,
@@ -105,39 +104,18 @@ export function parseNotifyArgs(args: readonly string[]): ParsedArgs {
 /** The topic ARN from the flag, or from the outputs file of `cdk deploy --outputs-file`. */
 export async function resolveTopicArn(
   options: NotifyTestOptions,
-  read: (path: string) => Promise<string> = (path) => readFile(path, "utf8"),
+  read?: (path: string) => Promise<string>,
 ): Promise<{ ok: true; topicArn: string } | { ok: false; error: string }> {
   if (options.topicArn !== undefined) return { ok: true, topicArn: options.topicArn };
-  let outputs: unknown;
-  try {
-    outputs = JSON.parse(await read(options.outputsFile));
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return {
-      ok: false,
-      error: `cannot read the stack outputs from ${options.outputsFile} (${detail}): deploy with \`npm run deploy\` (or \`cdk deploy --outputs-file ${options.outputsFile}\`), or pass --topic-arn`,
-    };
-  }
-  if (!isRecord(outputs)) return { ok: false, error: `${options.outputsFile} is not a cdk outputs file` };
-  const stacks = Object.keys(outputs);
-  const stackName = options.stack ?? (stacks.length === 1 ? stacks[0] : undefined);
-  if (stackName === undefined) {
-    return {
-      ok: false,
-      error: `${options.outputsFile} holds ${stacks.length === 0 ? "no stack" : `several stacks (${stacks.join(", ")})`}: choose one with --stack`,
-    };
-  }
-  const stackOutputs = outputs[stackName];
-  if (!isRecord(stackOutputs)) {
-    return {
-      ok: false,
-      error: `${options.outputsFile} has no stack "${stackName}" (found: ${stacks.join(", ") || "none"})`,
-    };
+  const found = await readStackOutputs(options.outputsFile, options.stack, read);
+  if (!found.ok) {
+    const hint = found.error.startsWith("cannot read") ? ", or pass --topic-arn" : "";
+    return { ok: false, error: `${found.error}${hint}` };
   }
   const key = options.severity === "critical" ? OUTPUTS.criticalTopicArn : OUTPUTS.warningTopicArn;
-  const topicArn = stackOutputs[key];
+  const topicArn = found.outputs[key];
   if (typeof topicArn !== "string" || !TOPIC_ARN.test(topicArn)) {
-    return { ok: false, error: `stack "${stackName}" in ${options.outputsFile} has no ${key} output` };
+    return { ok: false, error: `stack "${found.stack}" in ${options.outputsFile} has no ${key} output` };
   }
   return { ok: true, topicArn };
 }

@@ -10,7 +10,7 @@ import {
   resolveTopicArn,
   runNotifyTest,
   testNotification,
-} from "../../infra/notify-test.ts";
+} from "../../commands/notify-test.ts";
 import { PROJECT_ROOT } from "../../infra/probe-function.ts";
 import { type SnsEndpoint, startSnsEndpoint } from "../../support/sns-endpoint.ts";
 
@@ -188,7 +188,7 @@ describe("publishing through the SNS wire protocol", () => {
     const { stdout } = await run(
       process.execPath,
       [
-        join(PROJECT_ROOT, "infra", "notify-test.ts"),
+        join(PROJECT_ROOT, "commands", "notify-test.ts"),
         "--severity",
         "warning",
         "--outputs-file",

@@ -1,36 +1,19 @@
 /**
- * The README's alarm table, generated from the catalogue (functions/shared/alarms.ts) so the docs
- * cannot drift: a test checks, cell by cell, that README.md's "Alarms" section holds this table.
+ * The README's alarm table, generated from the catalogue (functions/shared/alarms.ts) and the plan's
+ * requirements ("Created when") so the docs cannot drift: a test checks, cell by cell, that README.md's "Alarms" section holds this table.
  *
- *   npx node infra/alarm-table.ts   prints it; paste it into README.md, then format the README's
+ *   npx node scripts/alarm-table.ts   prints it; paste it into README.md, then format the README's
  *                                   tables as Biome does (`npx biome format --write README.md`)
  */
-import { ALARM_DEFAULTS, ALARM_IDS, type AlarmDefault, type AlarmId } from "../functions/shared/alarms.ts";
+import { ALARM_DEFAULTS, ALARM_IDS, type AlarmDefault } from "../functions/shared/alarms.ts";
 import { CHECK_NAME, type CheckComponent } from "../functions/shared/metrics.ts";
+import { ALARM_REQUIREMENTS } from "../functions/shared/plan/index.ts";
 
 const MISSING: Record<AlarmDefault["missingData"], string> = {
   ignore: "ignore (keeps its state)",
   notBreaching: "not breaching",
   breaching: "**breaching**",
   missing: "missing",
-};
-
-/** When the stack creates the alarm (besides `alarms.<id>.enabled` not being false). */
-const CREATED_WHEN: Record<AlarmId, string> = {
-  backendDown: "`targets.backend`",
-  livekitDown: "`targets.livekit`",
-  garageDown: "`targets.garage`",
-  garageDegraded: "`targets.garage`",
-  highErrorRate: "`targets.backend.requests`",
-  highPacketLoss: "`targets.livekit.metricsUrl`",
-  dbConnectionsNearLimit: "`targets.database`",
-  diskSpace: "`targets.garage` (metrics not `false`)",
-  recordingWebhookFailures: "`targets.livekit.metricsUrl`",
-  sourceUnreadable: "each component with a Prometheus source",
-  certExpiringWarning: "each https target",
-  certExpiringCritical: "each https target",
-  monitorSilent: "always",
-  probeFunctionFailing: "always",
 };
 
 function metricText(alarm: AlarmDefault): string {
@@ -76,7 +59,7 @@ export function alarmTableMarkdown(): string {
     const alarm = ALARM_DEFAULTS[id];
     const component =
       alarm.component ?? (id.startsWith("cert") || id === "sourceUnreadable" ? "<component>" : "monitor");
-    return `| ${cell(alarm.title)} (\`${component}-${alarm.nameSuffix}\`) | \`${id}\` | ${cell(metricText(alarm))} | ${cell(ruleText(alarm))} | ${alarm.statistic} | ${MISSING[alarm.missingData]} | ${alarm.severity} | ${CREATED_WHEN[id]} | ${cell(alarm.why)} |`;
+    return `| ${cell(alarm.title)} (\`${component}-${alarm.nameSuffix}\`) | \`${id}\` | ${cell(metricText(alarm))} | ${cell(ruleText(alarm))} | ${alarm.statistic} | ${MISSING[alarm.missingData]} | ${alarm.severity} | ${ALARM_REQUIREMENTS[id].when} | ${cell(alarm.why)} |`;
   });
   return [...header, ...rows].join("\n");
 }

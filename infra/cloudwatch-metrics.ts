@@ -1,43 +1,75 @@
 /**
- * The CloudWatch alarms of the plan (infra/alarm-plan.ts), each sending its ALARM and its OK
- * notification to its severity's topic: the OK message is what resolves the pager's incident.
+ * The CloudWatch metrics the alarms and the dashboard read: `Metric`s built from the metrics
+ * contract (functions/shared/metrics.ts), whose names, units and dimension lists come from the
+ * specs, never retyped here, so an alarm can only watch a metric the probe actually publishes;
+ * and the metric math over AWS's own metrics (ALB, RDS) for the sources the probe does not read.
  */
 import { Duration } from "aws-cdk-lib";
-import {
-  Alarm,
-  ComparisonOperator,
-  type IMetric,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-} from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import { type IMetric, MathExpression, Metric } from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import type { ITopic } from "aws-cdk-lib/aws-sns";
-import { Construct } from "constructs";
-import type { Comparison, MissingData, Severity } from "../functions/shared/alarms.ts";
-import type { AlarmSource, PlannedAlarm } from "./alarm-plan.ts";
-import { contractMetric, type MetricContext } from "./metrics.ts";
+import {
+  CHECK_NAME,
+  type CheckComponent,
+  type Component,
+  type DimensionName,
+  type MetricSpec,
+} from "../functions/shared/metrics.ts";
+import type { AlarmSource } from "../functions/shared/plan/index.ts";
 
-const COMPARISON: Record<Comparison, ComparisonOperator> = {
-  "<": ComparisonOperator.LESS_THAN_THRESHOLD,
-  "<=": ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-  ">": ComparisonOperator.GREATER_THAN_THRESHOLD,
-  ">=": ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-};
+export interface MetricContext {
+  /** The configured namespace. */
+  readonly namespace: string;
+  /** The Vantage dimension the Lambda publishes with: config.vantage, or the stack's region (a token). */
+  readonly vantage: string;
+}
 
-const MISSING: Record<MissingData, TreatMissingData> = {
-  ignore: TreatMissingData.IGNORE,
-  notBreaching: TreatMissingData.NOT_BREACHING,
-  breaching: TreatMissingData.BREACHING,
-  missing: TreatMissingData.MISSING,
-};
+export interface MetricOptions {
+  readonly statistic: string;
+  readonly periodSeconds: number;
+  readonly label?: string;
+}
 
-export interface MonitorAlarmsProps {
-  readonly alarms: readonly PlannedAlarm[];
-  readonly metrics: MetricContext;
-  readonly probe: IFunction;
-  readonly topics: Readonly<Record<Severity, ITopic>>;
+/** The dimension values a spec needs, derived from the component (and its check, for check metrics). */
+export function dimensionsFor(
+  spec: MetricSpec,
+  context: MetricContext,
+  component?: Component,
+): Record<DimensionName, string> | Partial<Record<DimensionName, string>> {
+  const values: Partial<Record<DimensionName, string>> = {};
+  for (const name of spec.dimensions) {
+    if (name === "Vantage") values.Vantage = context.vantage;
+    else if (name === "Component") {
+      if (component === undefined) throw new Error(`${spec.name} needs a Component dimension`);
+      values.Component = component;
+    } else {
+      if (component === undefined || !isCheckComponent(component)) {
+        throw new Error(`${spec.name} needs a Check dimension: ${String(component)} has no black-box check`);
+      }
+      values.Check = CHECK_NAME[component];
+    }
+  }
+  return values;
+}
+
+export function contractMetric(
+  spec: MetricSpec,
+  context: MetricContext,
+  options: MetricOptions,
+  component?: Component,
+): Metric {
+  const owner = component ?? spec.component;
+  return new Metric({
+    namespace: context.namespace,
+    metricName: spec.name,
+    dimensionsMap: dimensionsFor(spec, context, owner) as Record<string, string>,
+    statistic: options.statistic,
+    period: Duration.seconds(options.periodSeconds),
+    ...(options.label === undefined ? {} : { label: options.label }),
+  });
+}
+
+function isCheckComponent(component: Component): component is CheckComponent {
+  return component in CHECK_NAME;
 }
 
 /** The metric (or metric math) an alarm of the plan watches; also used by the dashboard. */
@@ -117,35 +149,4 @@ export function rdsConnectionsPercent(
     label: "ConnectionsPercent (RDS, %)",
     period,
   });
-}
-
-export class MonitorAlarms extends Construct {
-  readonly alarms: readonly Alarm[];
-
-  constructor(scope: Construct, id: string, props: MonitorAlarmsProps) {
-    super(scope, id);
-    this.alarms = props.alarms.map((planned) => {
-      const alarm = new Alarm(this, planned.key, {
-        alarmName: planned.name,
-        alarmDescription: planned.description,
-        metric: sourceMetric(
-          planned.source,
-          planned.statistic,
-          planned.periodSeconds,
-          props.metrics,
-          props.probe,
-        ),
-        comparisonOperator: COMPARISON[planned.comparison],
-        threshold: planned.threshold,
-        evaluationPeriods: planned.evaluationPeriods,
-        datapointsToAlarm: planned.datapointsToAlarm,
-        treatMissingData: MISSING[planned.missingData],
-        actionsEnabled: true,
-      });
-      const action = new SnsAction(props.topics[planned.severity]);
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      return alarm;
-    });
-  }
 }

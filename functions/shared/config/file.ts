@@ -5,8 +5,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { type ConfigIssue, type ConfigResult, type MonitorConfig, parseConfig } from "./config.ts";
-import { fileErrorText, isRecord } from "./errors.ts";
+import { fileErrorText, isRecord } from "../errors.ts";
+import { type ConfigIssue, type ConfigResult, type MonitorConfig, parseConfig } from "./index.ts";
 
 /** The resolved config file the CDK stack bundles next to the Lambda handler. */
 export const CONFIG_FILE_NAME = "monitor-config.json";

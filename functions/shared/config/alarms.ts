@@ -1,0 +1,47 @@
+/** The `alarms` section: the name prefix and an override per catalogue entry. */
+import { z } from "zod";
+import { ALARM_IDS, type AlarmId, resolveAlarmSettings } from "../alarms.ts";
+
+const alarmOverride = z.strictObject({
+  enabled: z.boolean().optional(),
+  threshold: z.number().finite().optional(),
+  evaluationPeriods: z.number().int().min(1).max(60).optional(),
+  datapointsToAlarm: z.number().int().min(1).max(60).optional(),
+});
+
+const alarmOverrides = Object.fromEntries(ALARM_IDS.map((id) => [id, alarmOverride.optional()])) as Record<
+  AlarmId,
+  z.ZodOptional<typeof alarmOverride>
+>;
+
+export const alarmsSection = z
+  .strictObject({
+    /** Prefix of every alarm name: `<prefix>-<component>-<alarm>`. */
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, {
+        error: "may only contain letters, digits, '.', '_' and '-' (64 at most)",
+      })
+      .default("Meet"),
+    ...alarmOverrides,
+  })
+  .superRefine((section, ctx) => {
+    for (const id of ALARM_IDS) {
+      const override = section[id];
+      if (!override) continue;
+      const { evaluationPeriods: evaluation, datapointsToAlarm: datapoints } = resolveAlarmSettings(
+        id,
+        override,
+      );
+      if (datapoints > evaluation) {
+        ctx.addIssue({
+          code: "custom",
+          path: [id, "datapointsToAlarm"],
+          message: `must not exceed evaluationPeriods (${evaluation})`,
+        });
+      }
+    }
+  })
+  .prefault({});
+
+export type AlarmOverride = z.output<typeof alarmOverride>;

@@ -1,0 +1,131 @@
+/**
+ * The building blocks every section of the configuration uses: URLs, headers, TLS options,
+ * timeouts and credential references.
+ */
+import { z } from "zod";
+
+export const LIMITS = {
+  timeoutMs: { min: 100, max: 15_000, default: 10_000 },
+  retryDelayMs: { min: 0, max: 5_000, default: 1_000 },
+} as const;
+
+/** Headers undici manages itself or that would break the one-request-per-connection design. */
+const FORBIDDEN_HEADERS = new Set([
+  "connection",
+  "content-length",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "expect",
+  "te",
+]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export const httpUrl = z
+  .string({ error: "must be a URL string such as http://host:port" })
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `"${value}" is not a valid URL` });
+      return;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      ctx.addIssue({
+        code: "custom",
+        message: `must use http or https, not ${url.protocol.replace(":", "")}`,
+      });
+    }
+    if (url.username || url.password) {
+      // Credentials in a URL end up in logs and error messages; they have their own fields.
+      ctx.addIssue({ code: "custom", message: "must not contain credentials (user:password@)" });
+    }
+    if (url.search || url.hash) {
+      ctx.addIssue({ code: "custom", message: "must not contain a query string or fragment" });
+    }
+  });
+
+/** One metrics URL, or a list with one URL per node or pod (each is scraped and they are summed). */
+export const metricsUrls = z.union([httpUrl, z.array(httpUrl).min(1).max(50)]);
+
+export const headers = z
+  .record(z.string(), z.string({ error: "header values must be strings" }))
+  .superRefine((record, ctx) => {
+    for (const name of Object.keys(record)) {
+      if (!HEADER_NAME.test(name)) {
+        ctx.addIssue({ code: "custom", path: [name], message: "is not a valid HTTP header name" });
+      } else if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: "is managed by the monitor (one request per fresh connection) and cannot be set",
+        });
+      }
+    }
+  });
+
+export const tls = z
+  .strictObject({
+    /** PEM bundle of extra CAs to trust (in addition to Node's bundled roots). */
+    ca: z.string().min(1).optional(),
+    /** Path to a PEM CA bundle, relative to the config file; read when the config is loaded. */
+    caFile: z.string().min(1).optional(),
+    /** SNI and certificate host name to use instead of the URL's host. */
+    servername: z.string().min(1).optional(),
+    /** Accept any certificate (still reports its expiry). For lab setups only. */
+    insecureSkipVerify: z.boolean().optional(),
+  })
+  .refine((options) => options.ca === undefined || options.caFile === undefined, {
+    error: "set either ca or caFile, not both",
+  });
+
+export const timeoutMs = z
+  .number()
+  .int()
+  .min(LIMITS.timeoutMs.min, { error: `must be at least ${LIMITS.timeoutMs.min} ms` })
+  .max(LIMITS.timeoutMs.max, {
+    error: `must be at most ${LIMITS.timeoutMs.max} ms (two attempts must fit well inside one minute)`,
+  });
+
+/** How to talk to one endpoint: a check's target or a white-box scrape. */
+export const requestOptions = {
+  headers: headers.optional(),
+  timeoutMs: timeoutMs.optional(),
+  tls: tls.optional(),
+};
+
+/**
+ * Where a secret comes from. The Lambda reads only `secretArn` (AWS Secrets Manager, once per
+ * container); the CLI tries `env`, then `file`, then `secretArn`. Values never reach logs.
+ */
+export const credential = z
+  .strictObject({
+    secretArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, {
+        error: "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)",
+      })
+      .optional(),
+    /** When the secret's value is a JSON object, the key that holds the credential. */
+    secretJsonKey: z.string().min(1).optional(),
+    /** Environment variable holding the value (CLI). */
+    env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be an environment variable name" })
+      .optional(),
+    /** File holding the value, relative to the config file (CLI); surrounding whitespace is trimmed. */
+    file: z.string().min(1).optional(),
+  })
+  .refine((c) => c.secretArn !== undefined || c.env !== undefined || c.file !== undefined, {
+    error: "give at least one of secretArn, env or file",
+  });
+
+export const basicAuth = z.strictObject({ username: z.string().min(1), password: credential });
+
+export const labelMatch = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string());
+
+export type TargetTls = z.output<typeof tls>;
+export type Credential = z.output<typeof credential>;
+export type BasicAuth = z.output<typeof basicAuth>;

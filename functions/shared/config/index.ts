@@ -1,0 +1,74 @@
+/**
+ * The one configuration schema, shared by the CLI, the Lambda handler and the CDK app.
+ *
+ * `parseConfig` validates everything and returns every problem at once, each with its path;
+ * it never throws for bad input. Each section lives in its own module; file access (reading the
+ * JSON, resolving `tls.caFile`) lives in `file.ts` so this module stays pure.
+ */
+import { z } from "zod";
+import { DEFAULT_NAMESPACE } from "../metrics.ts";
+import { alarmsSection } from "./alarms.ts";
+import { alertsSection } from "./alerts.ts";
+import { deploymentSection } from "./deployment.ts";
+import { LIMITS, timeoutMs } from "./fields.ts";
+import { type ConfigIssue, describeIssue, formatPath } from "./issues.ts";
+import { targetsSection } from "./targets.ts";
+
+export type { AlarmOverride } from "./alarms.ts";
+export type { BasicAuth, Credential, TargetTls } from "./fields.ts";
+export { LIMITS } from "./fields.ts";
+export { type ConfigIssue, formatIssues, formatPath } from "./issues.ts";
+export type { BackendRequestsSource, Targets } from "./targets.ts";
+
+const namespace = z
+  .string()
+  .min(1, { error: "must not be empty", abort: true })
+  .max(255)
+  .regex(/^[A-Za-z0-9.\-_/#:]+$/, { error: "may only contain letters, digits and . - _ / # :" })
+  .refine((value) => !value.startsWith("AWS/"), { error: 'must not start with "AWS/" (reserved)' });
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  namespace: namespace.default(DEFAULT_NAMESPACE),
+  vantage: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
+    .optional(),
+  probe: z
+    .strictObject({
+      timeoutMs: timeoutMs.default(LIMITS.timeoutMs.default),
+      retryDelayMs: z
+        .number()
+        .int()
+        .min(LIMITS.retryDelayMs.min)
+        .max(LIMITS.retryDelayMs.max, { error: `must be at most ${LIMITS.retryDelayMs.max} ms` })
+        .default(LIMITS.retryDelayMs.default),
+    })
+    .prefault({}),
+  targets: targetsSection,
+  alerts: alertsSection,
+  alarms: alarmsSection,
+  deployment: deploymentSection,
+});
+
+export type MonitorConfigInput = z.input<typeof configSchema>;
+export type MonitorConfig = z.output<typeof configSchema>;
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: MonitorConfig }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+/** Validates an already-parsed JSON value. Never throws for bad input. */
+export function parseConfig(input: unknown): ConfigResult {
+  const result = configSchema.safeParse(input);
+  if (result.success) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => ({
+      path: formatPath(issue.path),
+      message: describeIssue(issue),
+    })),
+  };
+}
