@@ -163,7 +163,13 @@ export async function runCli(
   let exitCode: number = EXIT.ok;
   for (let cycle = 1; cycle <= options.cycles; cycle++) {
     const startedAt = clock();
-    const outcome = await probeOnce(config, vantage, { http, publisher, writeEmf, sleep, whitebox });
+    const outcome = await probeOnce(config, vantage, {
+      http,
+      ...(publisher ? { publisher } : {}),
+      writeEmf,
+      sleep,
+      whitebox,
+    });
     if (!probeSucceeded(outcome)) exitCode = EXIT.down;
     if (options.json) {
       io.stdout(`${JSON.stringify(reportJson(outcome.report, outcome.publish, outcome.whitebox))}\n`);

@@ -339,10 +339,10 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
 
 /** The parts of an alarm an operator may override in the config's `alarms` section. */
 export interface AlarmOverrideInput {
-  readonly enabled?: boolean;
-  readonly threshold?: number;
-  readonly evaluationPeriods?: number;
-  readonly datapointsToAlarm?: number;
+  readonly enabled?: boolean | undefined;
+  readonly threshold?: number | undefined;
+  readonly evaluationPeriods?: number | undefined;
+  readonly datapointsToAlarm?: number | undefined;
 }
 
 export interface AlarmSettings {

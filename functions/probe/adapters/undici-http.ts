@@ -158,7 +158,7 @@ async function openSocket(
       throw new ProbeFailure({
         kind: "dns",
         phase: "dns",
-        code: errorCode(error),
+        ...withCode(errorCode(error)),
         message: `DNS lookup of ${hostname} failed (${errorCode(error) ?? "no address"})`,
       });
     }
@@ -307,12 +307,22 @@ export function describeError(error: unknown, phase: Phase): HttpFailure {
   }
   const message = error instanceof Error ? error.message : String(error);
   if (code?.startsWith("HPE_") || (error instanceof Error && error.name === "HTTPParserError")) {
-    return { kind: "protocol", phase, code, message: `invalid HTTP response: ${message}` };
+    return { kind: "protocol", phase, ...withCode(code), message: `invalid HTTP response: ${message}` };
   }
   if (code?.startsWith("ERR_SSL") || code === "EPROTO" || phase === "tls") {
-    return { kind: "tls", phase: "tls", code, message: `TLS handshake failed: ${firstLine(message)}` };
+    return {
+      kind: "tls",
+      phase: "tls",
+      ...withCode(code),
+      message: `TLS handshake failed: ${firstLine(message)}`,
+    };
   }
-  return { kind: "other", phase, code, message: `${firstLine(message)} during ${during}` };
+  return { kind: "other", phase, ...withCode(code), message: `${firstLine(message)} during ${during}` };
+}
+
+/** `{ code }` when there is one, for a failure's optional `code`. */
+function withCode(code: string | undefined): { code?: string } {
+  return code === undefined ? {} : { code };
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
