@@ -81,13 +81,7 @@ export class TestCa {
 
   issue(options: LeafOptions): Pem {
     const keys = newKeyPair();
-    const now = Date.now();
-    const cert = baseCertificate(
-      keys.publicKey,
-      options.hosts[0] ?? "localhost",
-      options.notBefore ?? new Date(now - DAY),
-      options.notAfter ?? new Date(now + 90 * DAY),
-    );
+    const cert = leafCertificate(keys, options);
     cert.setIssuer(this.certificate.subject.attributes);
     cert.setExtensions([
       { name: "basicConstraints", cA: false },
@@ -103,17 +97,22 @@ export class TestCa {
 /** A certificate signed by its own key, trusted by nobody. */
 export function selfSigned(options: LeafOptions): Pem {
   const keys = newKeyPair();
+  const cert = leafCertificate(keys, options);
+  cert.setIssuer(cert.subject.attributes);
+  cert.setExtensions([{ name: "subjectAltName", altNames: options.hosts.map(altName) }]);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: keys.pem };
+}
+
+/** A leaf certificate for the options' hosts, valid from yesterday for 90 days unless told otherwise. */
+function leafCertificate(keys: ReturnType<typeof newKeyPair>, options: LeafOptions): forge.pki.Certificate {
   const now = Date.now();
-  const cert = baseCertificate(
+  return baseCertificate(
     keys.publicKey,
     options.hosts[0] ?? "localhost",
     options.notBefore ?? new Date(now - DAY),
     options.notAfter ?? new Date(now + 90 * DAY),
   );
-  cert.setIssuer(cert.subject.attributes);
-  cert.setExtensions([{ name: "subjectAltName", altNames: options.hosts.map(altName) }]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: keys.pem };
 }
 
 function altName(host: string): { type: number; value?: string; ip?: string } {

@@ -13,7 +13,7 @@ import {
   FigureMetrics,
   type SourceComponent,
 } from "../../shared/metrics.ts";
-import type { CounterKey, CounterSeries, Extraction, GaugeKey } from "./extract.ts";
+import type { CounterKey, CounterSeries, Extraction, GaugeKey } from "./extract/index.ts";
 
 /** The last sample of each counter series of one source: the start of the next window. */
 export interface SourceMemory {

@@ -14,7 +14,7 @@ import {
   extractRequests,
   INGRESS_NGINX_METRIC,
   type RequestCounter,
-} from "./extract.ts";
+} from "./extract/index.ts";
 
 export interface SourceSpec extends PlannedSource {
   readonly extract: Extractor;

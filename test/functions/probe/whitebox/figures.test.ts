@@ -10,7 +10,7 @@ import {
   extractPostgres,
   extractRequests,
   INGRESS_NGINX_METRIC,
-} from "../../../../functions/probe/whitebox/extract.ts";
+} from "../../../../functions/probe/whitebox/extract/index.ts";
 import {
   computeFigure,
   counterWindow,
