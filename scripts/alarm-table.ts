@@ -1,9 +1,11 @@
 /**
- * The README's alarm table, generated from the catalogue (functions/shared/alarms.ts) and the plan's
- * requirements ("Created when") so the docs cannot drift: a test checks, cell by cell, that README.md's "Alarms" section holds this table.
+ * The alarm reference of docs/alarms.md, generated from the catalogue (functions/shared/alarms.ts)
+ * and the plan's requirements ("Created when") so the docs cannot drift: a test checks that the
+ * "## Reference" section of docs/alarms.md holds exactly this text (table cells compared after
+ * Biome's padding).
  *
- *   npx node scripts/alarm-table.ts   prints it; paste it into README.md, then format the README's
- *                                   tables as Biome does (`npx biome format --write README.md`)
+ *   npx node scripts/alarm-table.ts   prints it; paste it under "## Reference" in docs/alarms.md,
+ *                                   then `npm run format` (Biome pads the table)
  */
 import { ALARM_DEFAULTS, ALARM_IDS, type AlarmDefault } from "../functions/shared/alarms.ts";
 import { CHECK_NAME, type CheckComponent } from "../functions/shared/metrics.ts";
@@ -46,24 +48,54 @@ function ruleText(alarm: AlarmDefault): string {
   return `${alarm.comparison} ${alarm.threshold} for ${alarm.datapointsToAlarm} of ${alarm.evaluationPeriods} ${period} period${alarm.evaluationPeriods === 1 ? "" : "s"}`;
 }
 
+/** The component part of the alarm's name: its own, one per component, or the monitor itself. */
+function componentText(alarm: AlarmDefault): string {
+  if (alarm.component !== undefined) return alarm.component;
+  return alarm.metric?.dimensions.includes("Component") ? "<component>" : "monitor";
+}
+
+/** Catalogue text as Markdown: `__x__` would render as bold (and Biome rewrites it so). */
+function prose(text: string): string {
+  return text.replaceAll("__", "\\_\\_");
+}
+
 function cell(text: string): string {
   return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
-export function alarmTableMarkdown(): string {
-  const header = [
-    "| Alarm (name `<prefix>-…`) | Id in `alarms` | Metric | Rule | Statistic | Missing data | Severity | Created when | Why |",
-    "|---|---|---|---|---|---|---|---|---|",
+/**
+ * The alarm reference of docs/alarms.md: a summary table narrow enough for a terminal, then one
+ * short section per alarm with everything the catalogue and the plan say about it.
+ */
+export function alarmReferenceMarkdown(): string {
+  const summary = [
+    "| Id in `alarms` | Severity | Rule |",
+    "|---|---|---|",
+    ...ALARM_IDS.map((id) => {
+      const alarm = ALARM_DEFAULTS[id];
+      return `| \`${id}\` | ${alarm.severity} | ${cell(ruleText(alarm))} |`;
+    }),
   ];
-  const rows = ALARM_IDS.map((id) => {
+  const sections = ALARM_IDS.flatMap((id) => {
     const alarm = ALARM_DEFAULTS[id];
-    const component =
-      alarm.component ?? (id.startsWith("cert") || id === "sourceUnreadable" ? "<component>" : "monitor");
-    return `| ${cell(alarm.title)} (\`${component}-${alarm.nameSuffix}\`) | \`${id}\` | ${cell(metricText(alarm))} | ${cell(ruleText(alarm))} | ${alarm.statistic} | ${MISSING[alarm.missingData]} | ${alarm.severity} | ${ALARM_REQUIREMENTS[id].when} | ${cell(alarm.why)} |`;
+    return [
+      "",
+      `### ${alarm.title} (\`${id}\`)`,
+      "",
+      `- Name: \`<prefix>-${componentText(alarm)}-${alarm.nameSuffix}\``,
+      `- Severity: ${alarm.severity}`,
+      `- Metric: ${metricText(alarm)}`,
+      `- Rule: ${ruleText(alarm)}; statistic ${alarm.statistic}; missing data: ${MISSING[alarm.missingData]}`,
+      `- Created when: ${ALARM_REQUIREMENTS[id].when}`,
+      `- Means: ${prose(alarm.meaning)}`,
+      `- First check: ${prose(alarm.firstCheck)}`,
+      `- Guide row: ${prose(alarm.guideRow)}`,
+      `- Why this rule: ${prose(alarm.why)}`,
+    ];
   });
-  return [...header, ...rows].join("\n");
+  return [...summary, ...sections].join("\n");
 }
 
 if (import.meta.main) {
-  process.stdout.write(`${alarmTableMarkdown()}\n`);
+  process.stdout.write(`${alarmReferenceMarkdown()}\n`);
 }

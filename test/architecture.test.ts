@@ -1,0 +1,81 @@
+/**
+ * The rules the layout keeps (docs/architecture.md), checked on the source: which folder may
+ * import which, where the AWS SDK may be imported, and how long a source file may grow.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../infra/probe-function.ts";
+
+function sourceFiles(folder: string): string[] {
+  const root = join(PROJECT_ROOT, folder);
+  return readdirSync(root).flatMap((name) => {
+    const path = join(root, name);
+    if (statSync(path).isDirectory()) return sourceFiles(relative(PROJECT_ROOT, path));
+    return /\.(ts|mjs)$/.test(name) ? [relative(PROJECT_ROOT, path)] : [];
+  });
+}
+
+/** Every module a file imports: package names as written, relative paths resolved from the root. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(PROJECT_ROOT, file), "utf8");
+  return [
+    ...text.matchAll(
+      /(?:^|\n)\s*(?:import|export)[^"']*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+    ),
+  ].map(([, from, dynamic]) => {
+    const specifier = from ?? dynamic ?? "";
+    return specifier.startsWith(".")
+      ? relative(PROJECT_ROOT, resolve(dirname(join(PROJECT_ROOT, file)), specifier))
+      : specifier;
+  });
+}
+
+describe("layout rules", () => {
+  it("infra/ and commands/ read only functions/shared/ of the Lambda code", () => {
+    for (const file of [...sourceFiles("infra"), ...sourceFiles("commands")]) {
+      const wrong = importsOf(file).filter(
+        (path) => path.startsWith("functions/") && !path.startsWith("functions/shared/"),
+      );
+      expect(wrong, file).toEqual([]);
+    }
+  });
+
+  it("nothing under bench/, scripts/ or support/ imports from test/", () => {
+    for (const file of [...sourceFiles("bench"), ...sourceFiles("scripts"), ...sourceFiles("support")]) {
+      expect(
+        importsOf(file).filter((path) => path.startsWith("test/")),
+        file,
+      ).toEqual([]);
+    }
+  });
+
+  it("the AWS SDK is imported in functions/ only by the adapters", () => {
+    for (const file of sourceFiles("functions")) {
+      if (file.startsWith("functions/probe/adapters/")) continue;
+      expect(
+        importsOf(file).filter((path) => path.startsWith("@aws-sdk/")),
+        file,
+      ).toEqual([]);
+    }
+  });
+
+  it("functions/shared/ stays pure: no Node or AWS module but the config file loader", () => {
+    for (const file of sourceFiles("functions/shared")) {
+      if (file === "functions/shared/config/file.ts") continue;
+      expect(
+        importsOf(file).filter((path) => path.startsWith("node:") || path.startsWith("@aws-sdk/")),
+        file,
+      ).toEqual([]);
+    }
+  });
+
+  it("keeps every source file of functions/ and infra/ to about 300 lines (the alarm catalogue excepted)", () => {
+    const catalogue = "functions/shared/alarms.ts";
+    for (const file of [...sourceFiles("functions"), ...sourceFiles("infra")]) {
+      if (file === catalogue) continue;
+      const lines = readFileSync(join(PROJECT_ROOT, file), "utf8").split("\n").length;
+      expect(lines, `${file}: split it by concern`).toBeLessThanOrEqual(320);
+    }
+  });
+});
