@@ -10,6 +10,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import {
   CHECK_NAME,
   type CheckComponent,
+  type CheckName,
   type Component,
   type DimensionName,
   type MetricSpec,
@@ -29,11 +30,15 @@ export interface MetricOptions {
   readonly label?: string;
 }
 
-/** The dimension values a spec needs, derived from the component (and its check, for check metrics). */
+/**
+ * The dimension values a spec needs, derived from the component and, for check metrics, the check
+ * (the component's health check unless another is given).
+ */
 export function dimensionsFor(
   spec: MetricSpec,
   context: MetricContext,
   component?: Component,
+  check?: CheckName,
 ): Record<DimensionName, string> | Partial<Record<DimensionName, string>> {
   const values: Partial<Record<DimensionName, string>> = {};
   for (const name of spec.dimensions) {
@@ -45,7 +50,7 @@ export function dimensionsFor(
       if (component === undefined || !isCheckComponent(component)) {
         throw new Error(`${spec.name} needs a Check dimension: ${String(component)} has no black-box check`);
       }
-      values.Check = CHECK_NAME[component];
+      values.Check = check ?? CHECK_NAME[component];
     }
   }
   return values;
@@ -56,12 +61,13 @@ export function contractMetric(
   context: MetricContext,
   options: MetricOptions,
   component?: Component,
+  check?: CheckName,
 ): Metric {
   const owner = component ?? spec.component;
   return new Metric({
     namespace: context.namespace,
     metricName: spec.name,
-    dimensionsMap: dimensionsFor(spec, context, owner) as Record<string, string>,
+    dimensionsMap: dimensionsFor(spec, context, owner, check) as Record<string, string>,
     statistic: options.statistic,
     period: Duration.seconds(options.periodSeconds),
     ...(options.label === undefined ? {} : { label: options.label }),
@@ -83,7 +89,13 @@ export function sourceMetric(
   const period = Duration.seconds(periodSeconds);
   switch (source.kind) {
     case "contract":
-      return contractMetric(source.spec, metrics, { statistic, periodSeconds }, source.component);
+      return contractMetric(
+        source.spec,
+        metrics,
+        { statistic, periodSeconds },
+        source.component,
+        source.check,
+      );
     case "lambdaErrors":
       return probe.metricErrors({ statistic, period });
     case "alb":

@@ -5,7 +5,7 @@
  * can neither hold the cycle past its bound nor lose a result.
  */
 import { errorMessage } from "../shared/errors.ts";
-import type { HttpExchange, HttpPort, HttpRequest } from "./http.ts";
+import type { HttpExchange, HttpPort, HttpRequest, HttpSendRequest } from "./http.ts";
 
 /** Extra time a check or source may take beyond its own deadlines before the watchdog reports it. */
 export const WATCHDOG_SLACK_MS = 2_000;
@@ -47,13 +47,19 @@ export async function settle<T>(run: () => Promise<T>, onError: (message: string
 
 /** The port promises never to reject; a bug in it must still not lose the result. */
 export function safeGet(http: HttpPort, request: HttpRequest): Promise<HttpExchange> {
-  return settle(
-    () => http.get(request),
-    (message) => ({
-      failure: { kind: "other", phase: "dns", message: `probe error: ${message}` },
-      timings: { totalMs: 0 },
-    }),
-  );
+  return settle(() => http.get(request), portError);
+}
+
+/** `safeGet` for any method. */
+export function safeSend(http: HttpPort, request: HttpSendRequest): Promise<HttpExchange> {
+  return settle(() => http.send(request), portError);
+}
+
+function portError(message: string): HttpExchange {
+  return {
+    failure: { kind: "other", phase: "dns", message: `probe error: ${message}` },
+    timings: { totalMs: 0 },
+  };
 }
 
 /** `promise`, or a rejection with `message` after `ms`. */

@@ -85,7 +85,18 @@ export type HttpExchange =
       readonly certificate?: PeerCertificate;
     };
 
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+/** A request with a method and a body (the deep checks: webhook, connection test, S3). */
+export interface HttpSendRequest extends HttpRequest {
+  readonly method: HttpMethod;
+  /** Sent as is, with its content-length; absent: no body. */
+  readonly body?: string | Uint8Array;
+}
+
 export interface HttpPort {
   /** Performs one GET on a fresh connection. Never rejects: every problem is a `failure`. */
   get(request: HttpRequest): Promise<HttpExchange>;
+  /** The same for any method, with an optional body. Never rejects. */
+  send(request: HttpSendRequest): Promise<HttpExchange>;
 }

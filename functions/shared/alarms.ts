@@ -5,7 +5,9 @@
  */
 import {
   CheckMetrics,
+  type CheckName,
   type Component,
+  DeepCheckMetrics,
   FigureMetrics,
   type MetricSpec,
   MonitorMetrics,
@@ -33,6 +35,12 @@ export const ALARM_IDS = [
   "certExpiringCritical",
   "monitorSilent",
   "probeFunctionFailing",
+  // Deep checks (docs/deep-checks.md): join, TURN, webhook, S3.
+  "livekitJoinFailing",
+  "turnFailing",
+  "turnAllFailing",
+  "webhookRejected",
+  "recordingStorageFailing",
 ] as const;
 export type AlarmId = (typeof ALARM_IDS)[number];
 
@@ -45,6 +53,8 @@ export interface AlarmDefault {
   /** The monitor's own metric; absent for `probeFunctionFailing` (AWS/Lambda Errors). */
   readonly metric?: MetricSpec;
   readonly component?: Component;
+  /** The check whose metric it watches, when it is not the component's health check. */
+  readonly check?: CheckName;
   readonly statistic: Statistic;
   readonly periodSeconds: number;
   readonly comparison: Comparison;
@@ -334,6 +344,115 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
     meaning: "The probe function has errored (crash, timeout, or metrics publishing failed) for 3 minutes.",
     firstCheck: "the probe function's logs (metrics are written as EMF there when publishing fails)",
     why: "AWS/Lambda Errors; a down target is never a function error.",
+  },
+  // Deep checks (docs/deep-checks.md): join, TURN, webhook, S3.
+  livekitJoinFailing: {
+    id: "livekitJoinFailing",
+    nameSuffix: "failing",
+    title: "LiveKit join failing",
+    severity: "critical",
+    metric: CheckMetrics.Up,
+    component: "livekit",
+    check: "join",
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 1,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    missingData: "ignore",
+    guideRow: "(not in the guide: a synthetic participant joins a room every minute)",
+    meaning:
+      "A participant could not join a room (after a retry) for 2 minutes: nobody can start or join a meeting.",
+    firstCheck:
+      "the reason in the probe's log (token refused: API key or secret rotated; leave first: room full or node draining; no first message: the signal path through the load balancer)",
+    why: "Up is published every cycle; two minutes rides out a LiveKit node restart, and missing data keeps the state (Monitor silent covers silence).",
+  },
+  turnFailing: {
+    id: "turnFailing",
+    nameSuffix: "failing",
+    title: "TURN transport failing",
+    severity: "warning",
+    metric: CheckMetrics.Up,
+    component: "livekit",
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 1,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 5,
+    missingData: "ignore",
+    guideRow: "(not in the guide: a TURN allocation over each transport the join lists)",
+    meaning:
+      "No TURN relay could be allocated over this transport for 5 minutes: people whose network allows only it get no media.",
+    firstCheck:
+      "the reason in the probe's log, then the TURN port (UDP 3478, TLS 443 or 5349) from outside: firewall, load balancer, TURN certificate",
+    why: "Published only for the transports the join lists; 5 minutes because the other transports usually still carry media.",
+  },
+  turnAllFailing: {
+    id: "turnAllFailing",
+    nameSuffix: "turn-unreachable",
+    title: "TURN unreachable",
+    severity: "critical",
+    metric: DeepCheckMetrics.TurnRelayUp,
+    component: "livekit",
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 1,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    missingData: "ignore",
+    guideRow: "(not in the guide: every TURN transport the join lists fails)",
+    meaning:
+      "Every TURN transport the join lists has failed for 3 minutes: people behind NAT or corporate firewalls get no media.",
+    firstCheck:
+      "LiveKit's TURN configuration (turn.enabled, domain, certificate) and the per-transport reasons in the probe's log",
+    why: "The probe publishes TurnRelayUp only when it checked at least one transport, so a failed join (its own alarm) leaves this one in its state.",
+  },
+  webhookRejected: {
+    id: "webhookRejected",
+    nameSuffix: "rejected",
+    title: "Webhook rejected",
+    severity: "warning",
+    metric: CheckMetrics.Up,
+    component: "backend",
+    check: "webhook",
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 1,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 5,
+    missingData: "ignore",
+    guideRow: "(not in the guide: a LiveKit-signed webhook posted to the backend)",
+    meaning:
+      "The backend has refused a LiveKit-signed webhook for 5 minutes: room state and recordings are lost (401/400: Meet and LiveKit disagree on the API key or secret).",
+    firstCheck:
+      "LIVEKIT_API_KEY and LIVEKIT_API_SECRET of Meet's backend against LiveKit's keys and webhook.api_key",
+    why: "Webhooks are retried by LiveKit for a while; 5 minutes separates a rotation in progress from a mismatch.",
+  },
+  recordingStorageFailing: {
+    id: "recordingStorageFailing",
+    nameSuffix: "failing",
+    title: "Recording storage failing",
+    severity: "warning",
+    metric: CheckMetrics.Up,
+    component: "garage",
+    check: "s3",
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 1,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 5,
+    missingData: "ignore",
+    guideRow: "(not in the guide: an S3 PUT, GET and DELETE like a recording upload)",
+    meaning:
+      "An object could not be stored, read back and deleted in the recordings bucket for 5 minutes: new recordings will not be saved.",
+    firstCheck:
+      "the S3 error code in the probe's log (SignatureDoesNotMatch: secret; AccessDenied: `garage bucket allow`; NoSuchBucket)",
+    why: "Recordings upload at the end of a meeting; 5 minutes ignores a Garage restart.",
   },
 };
 

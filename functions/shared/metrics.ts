@@ -21,13 +21,32 @@ export type Component = CheckComponent | FigureComponent;
 /** Components whose white-box figures are read from a Prometheus page by the probe. */
 export type SourceComponent = "livekit" | "garage" | "backend" | "database";
 
-/** The `Check` dimension value of each black-box check. */
+/** The `Check` dimension value of each component's health check. */
 export const CHECK_NAME = {
   backend: "heartbeat",
   livekit: "health",
   garage: "health",
 } as const satisfies Record<CheckComponent, string>;
-export type CheckName = (typeof CHECK_NAME)[CheckComponent];
+export type HealthCheckName = (typeof CHECK_NAME)[CheckComponent];
+
+/**
+ * Deep checks (docs/deep-checks.md): the transactions users depend on, each with its own `Check`
+ * dimension value, mapped to the component it belongs to. A join, the TURN relay over each
+ * transport, the LiveKit webhook into the backend, and a recording-sized round trip through S3.
+ */
+export const DEEP_CHECKS = {
+  join: "livekit",
+  "turn-udp": "livekit",
+  "turn-tcp": "livekit",
+  "turn-tls": "livekit",
+  webhook: "backend",
+  s3: "garage",
+} as const satisfies Record<string, CheckComponent>;
+export type DeepCheckName = keyof typeof DEEP_CHECKS;
+export type TurnCheckName = "turn-udp" | "turn-tcp" | "turn-tls";
+export const TURN_CHECKS: readonly TurnCheckName[] = ["turn-udp", "turn-tcp", "turn-tls"];
+
+export type CheckName = HealthCheckName | DeepCheckName;
 
 export const CHECK_COMPONENTS: readonly CheckComponent[] = ["backend", "livekit", "garage"];
 
@@ -98,6 +117,26 @@ export const CheckMetrics = {
     dimensions: CHECK_DIMENSIONS,
     component: "garage",
     description: "1 when Garage answers 200 but not 'fully operational' (some storage nodes down).",
+  }),
+} as const;
+
+/** What the deep checks measure besides `Up` and `Latency` (docs/deep-checks.md). */
+export const DeepCheckMetrics = {
+  SignalPingRtt: spec({
+    name: "SignalPingRtt",
+    unit: "Milliseconds",
+    dimensions: CHECK_DIMENSIONS,
+    component: "livekit",
+    description:
+      "Round trip of one signal ping (ping_req to pong_resp) on the join's WebSocket, once joined (Check=join).",
+  }),
+  TurnRelayUp: spec({
+    name: "TurnRelayUp",
+    unit: "None",
+    dimensions: FIGURE_DIMENSIONS,
+    component: "livekit",
+    description:
+      "1 when at least one TURN transport listed by the join allocated a relay this cycle, 0 when every listed transport failed. Not published when no TURN transport was checked (the join failed or listed none).",
   }),
 } as const;
 
@@ -233,10 +272,13 @@ export const SourceMetrics = {
 } as const;
 
 export type CheckMetricName = keyof typeof CheckMetrics;
+/** Measurements a check may add to its result, published under the check's dimensions. */
+export type CheckMeasurementName = "SignalPingRtt";
 export type FigureMetricName = keyof typeof FigureMetrics;
 
 export const ALL_METRICS: readonly MetricSpec[] = [
   ...Object.values(CheckMetrics),
+  ...Object.values(DeepCheckMetrics),
   ...Object.values(MonitorMetrics),
   ...Object.values(FigureMetrics),
   ...Object.values(SourceMetrics),

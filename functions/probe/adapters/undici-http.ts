@@ -9,8 +9,8 @@ import { type buildConnector, Client } from "undici";
 import type {
   HttpExchange,
   HttpPort,
-  HttpRequest,
   HttpResponse,
+  HttpSendRequest,
   PeerCertificate,
   Phase,
   PhaseTimings,
@@ -28,10 +28,13 @@ export interface UndiciHttpOptions {
 
 export function createUndiciHttp(options: UndiciHttpOptions = {}): HttpPort {
   const lookup = options.lookup ?? defaultLookup;
-  return { get: (request) => exchange(request, lookup) };
+  return {
+    get: (request) => exchange({ ...request, method: "GET" }, lookup),
+    send: (request) => exchange(request, lookup),
+  };
 }
 
-async function exchange(request: HttpRequest, lookup: Lookup): Promise<HttpExchange> {
+async function exchange(request: HttpSendRequest, lookup: Lookup): Promise<HttpExchange> {
   const marks: Marks = { start: performance.now() };
   const https = request.url.protocol === "https:";
   let phase: Phase = "dns";
@@ -77,9 +80,10 @@ async function exchange(request: HttpRequest, lookup: Lookup): Promise<HttpExcha
 
   try {
     const response = await client.request({
-      method: "GET",
+      method: request.method,
       path: `${request.url.pathname}${request.url.search}`,
       headers: { "user-agent": USER_AGENT, accept: "*/*", ...request.headers },
+      ...(request.body === undefined ? {} : { body: request.body }),
       signal: controller.signal,
       reset: true,
     });

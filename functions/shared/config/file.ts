@@ -102,4 +102,4 @@ async function inlineReferencedFiles(
 }
 
 /** Config keys whose value is a credential source. */
-const CREDENTIAL_KEYS = new Set(["password", "token"]);
+const CREDENTIAL_KEYS = new Set(["password", "token", "apiSecret", "secretAccessKey"]);

@@ -15,10 +15,11 @@ import { type ConfigIssue, describeIssue, formatPath } from "./issues.ts";
 import { targetsSection } from "./targets.ts";
 
 export type { AlarmOverride } from "./alarms.ts";
+export { type JoinTokenSource, joinTokenSource } from "./deep.ts";
 export type { BasicAuth, Credential, TargetTls } from "./fields.ts";
 export { LIMITS } from "./fields.ts";
 export { type ConfigIssue, formatIssues, formatPath } from "./issues.ts";
-export type { BackendRequestsSource, Targets } from "./targets.ts";
+export type { BackendRequestsSource, GarageS3, Targets } from "./targets.ts";
 
 const namespace = z
   .string()

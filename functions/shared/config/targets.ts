@@ -1,5 +1,6 @@
 /** What the monitor watches: the health checks' targets and their white-box sources. */
 import { z } from "zod";
+import { backendDeepFields, garageS3, livekitDeepFields, refineDeepTargets } from "./deep.ts";
 import { basicAuth, credential, httpUrl, labelMatch, metricsUrls, requestOptions } from "./fields.ts";
 
 /** Backend responses by status, for the error rate: the counters operators have in front of Meet. */
@@ -59,6 +60,7 @@ const backendTarget = z.strictObject({
   url: httpUrl,
   ...requestOptions,
   requests: backendRequests.optional(),
+  ...backendDeepFields,
 });
 
 const livekitTarget = z.strictObject({
@@ -70,6 +72,7 @@ const livekitTarget = z.strictObject({
   metricsBasicAuth: basicAuth.optional(),
   /** Scrape options for metricsUrl (timeout, TLS, headers); the health check's are separate. */
   metrics: z.strictObject(requestOptions).optional(),
+  ...livekitDeepFields,
 });
 
 const garageMetrics = z.strictObject({
@@ -89,6 +92,8 @@ const garageTarget = z.strictObject({
   ...requestOptions,
   /** Garage's Prometheus metrics: scraped from `<adminUrl>/metrics` unless `false`. */
   metrics: z.union([z.literal(false), garageMetrics]).optional(),
+  /** The recording storage round trip (deep check `s3`). */
+  s3: garageS3.optional(),
 });
 
 const databaseTarget = z
@@ -127,7 +132,9 @@ export const targetsSection = z
   })
   .refine((t) => Object.values(t).some((v) => v !== undefined), {
     error: "configure at least one target (backend, livekit, garage or database)",
-  });
+  })
+  .superRefine(refineDeepTargets);
 
 export type Targets = z.output<typeof targetsSection>;
 export type BackendRequestsSource = z.output<typeof backendRequests>;
+export type GarageS3 = z.output<typeof garageS3>;

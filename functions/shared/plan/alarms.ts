@@ -13,14 +13,27 @@ import {
   resolveAlarmSettings,
 } from "../alarms.ts";
 import type { MonitorConfig } from "../config/index.ts";
-import type { Component, MetricSpec, SourceComponent } from "../metrics.ts";
+import {
+  CHECK_NAME,
+  type CheckName,
+  type Component,
+  type MetricSpec,
+  type SourceComponent,
+  TURN_CHECKS,
+} from "../metrics.ts";
 import { checkKind, httpsChecks, type PlannedCheck, planChecks } from "./checks.ts";
 import { planSources, sourceComponents, sourceKind } from "./sources.ts";
 
 /** Where an alarm's datapoints come from. */
 export type AlarmSource =
   /** A metric of the monitor's own contract (namespace from the config). */
-  | { readonly kind: "contract"; readonly spec: MetricSpec; readonly component?: Component }
+  | {
+      readonly kind: "contract";
+      readonly spec: MetricSpec;
+      readonly component?: Component;
+      /** The Check dimension, when it is not the component's health check. */
+      readonly check?: CheckName;
+    }
   /** ErrorRate computed from the load balancer's own metrics (backend.requests.preset "alb"). */
   | { readonly kind: "alb"; readonly loadBalancer: string; readonly targetGroup?: string }
   /** ConnectionsPercent computed from AWS/RDS DatabaseConnections (database.rdsInstanceId). */
@@ -72,11 +85,22 @@ const MISSING_DATA_TEXT: Record<MissingData, string> = {
   missing: "missing",
 };
 
-export function alarmName(prefix: string, component: Component | "monitor", id: AlarmId): string {
-  return `${prefix}-${component}-${ALARM_DEFAULTS[id].nameSuffix}`;
+/** `<prefix>-<component>[-<check>]-<suffix>`: the check is named unless it is the health check. */
+export function alarmName(
+  prefix: string,
+  component: Component | "monitor",
+  id: AlarmId,
+  check?: CheckName,
+): string {
+  return `${prefix}-${component}${check === undefined ? "" : `-${check}`}-${ALARM_DEFAULTS[id].nameSuffix}`;
 }
 
-type Candidate = { readonly component: Component | "monitor"; readonly source: AlarmSource };
+type Candidate = {
+  readonly component: Component | "monitor";
+  readonly source: AlarmSource;
+  /** The deep check it watches (named in the alarm's name and key). */
+  readonly check?: CheckName;
+};
 
 /** What the plan of an alarm looks at. */
 interface PlanContext {
@@ -91,19 +115,29 @@ interface Requirement {
   readonly find: (context: PlanContext, defaults: AlarmDefault) => Candidate[];
 }
 
-function contract(defaults: AlarmDefault, component?: Component): Candidate {
+function contract(defaults: AlarmDefault, component?: Component, check = defaults.check): Candidate {
   if (!defaults.metric) throw new Error(`${defaults.id} has no metric in the catalogue`);
   const owner = component ?? defaults.component;
   if (owner === undefined) throw new Error(`${defaults.id} has no component`);
-  return { component: owner, source: { kind: "contract", spec: defaults.metric, component: owner } };
+  // The health check's alarms keep the names they have always had.
+  const deep =
+    check !== undefined && check !== CHECK_NAME[owner as keyof typeof CHECK_NAME] ? check : undefined;
+  return {
+    component: owner,
+    source: { kind: "contract", spec: defaults.metric, component: owner, ...(deep ? { check: deep } : {}) },
+    ...(deep ? { check: deep } : {}),
+  };
 }
 
-/** An alarm on a health check's own metrics: created with the check. */
-function onCheck(component: PlannedCheck["component"]): Requirement {
+/** An alarm on a check's own metrics (the health check unless `check` is given): created with it. */
+function onCheck(component: PlannedCheck["component"], check?: CheckName): Requirement {
+  const kind = checkKind(component, check);
   return {
-    when: checkKind(component).configuredBy,
+    when: kind.configuredBy,
     find: ({ checks }, defaults) =>
-      checks.some((check) => check.component === component) ? [contract(defaults)] : [],
+      checks.some((planned) => planned.component === component && planned.check === kind.check)
+        ? [contract(defaults)]
+        : [],
   };
 }
 
@@ -162,15 +196,35 @@ export const ALARM_REQUIREMENTS: Readonly<Record<AlarmId, Requirement>> = {
     find: ({ sources }, defaults) => sources.map((component) => contract(defaults, component)),
   },
   certExpiringWarning: {
-    when: "each https target",
-    find: ({ checks }, defaults) => httpsChecks(checks).map((check) => contract(defaults, check.component)),
+    when: "each https target (and TURN over TLS, the S3 endpoint)",
+    find: ({ checks }, defaults) =>
+      httpsChecks(checks).map((check) => contract(defaults, check.component, check.check)),
   },
   certExpiringCritical: {
-    when: "each https target",
-    find: ({ checks }, defaults) => httpsChecks(checks).map((check) => contract(defaults, check.component)),
+    when: "each https target (and TURN over TLS, the S3 endpoint)",
+    find: ({ checks }, defaults) =>
+      httpsChecks(checks).map((check) => contract(defaults, check.component, check.check)),
   },
   monitorSilent: { when: "always", find: always },
   probeFunctionFailing: { when: "always", find: always },
+  // Deep checks (docs/deep-checks.md): join, TURN, webhook, S3.
+  livekitJoinFailing: onCheck("livekit", "join"),
+  turnFailing: {
+    when: checkKind("livekit", "turn-udp").configuredBy,
+    find: ({ checks }, defaults) =>
+      checks
+        .filter((planned) => (TURN_CHECKS as readonly CheckName[]).includes(planned.check))
+        .map((planned) => contract(defaults, "livekit", planned.check)),
+  },
+  turnAllFailing: {
+    when: checkKind("livekit", "turn-udp").configuredBy,
+    find: ({ checks }, defaults) =>
+      checks.some((planned) => (TURN_CHECKS as readonly CheckName[]).includes(planned.check))
+        ? [contract(defaults)]
+        : [],
+  },
+  webhookRejected: onCheck("backend", "webhook"),
+  recordingStorageFailing: onCheck("garage", "s3"),
 };
 
 /** Alarms that always carry their component in their key, even when there is only one. */
@@ -178,6 +232,7 @@ const PER_COMPONENT: ReadonlySet<AlarmId> = new Set([
   "certExpiringWarning",
   "certExpiringCritical",
   "sourceUnreadable",
+  "turnFailing",
 ]);
 
 export function planAlarms(
@@ -202,11 +257,12 @@ export function planAlarms(
       continue;
     }
     const perTarget = found.length > 1 || PER_COMPONENT.has(id);
-    for (const { component, source } of found) {
+    for (const { component, source, check } of found) {
+      const target = check === undefined ? component : `${component}-${check}`;
       const base = {
         id,
-        key: perTarget ? `${id}-${component}` : id,
-        name: alarmName(config.alarms.prefix, component, id),
+        key: perTarget ? `${id}-${target}` : id,
+        name: alarmName(config.alarms.prefix, component, id, check),
         component,
         severity: defaults.severity,
         statistic: defaults.statistic,
@@ -228,7 +284,8 @@ export function planAlarms(
 export function sourceText(source: AlarmSource): string {
   switch (source.kind) {
     case "contract":
-      return source.component === undefined ? source.spec.name : `${source.spec.name} of ${source.component}`;
+      if (source.component === undefined) return source.spec.name;
+      return `${source.spec.name} of ${source.component}${source.check === undefined ? "" : `/${source.check}`}`;
     case "alb":
       return `100 * (HTTPCode_Target_5XX_Count + HTTPCode_ELB_5XX_Count) / RequestCount of ALB ${source.loadBalancer}${source.targetGroup ? ` (target group ${source.targetGroup})` : ""}`;
     case "rds":

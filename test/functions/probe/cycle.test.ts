@@ -96,7 +96,7 @@ describe("retry and concurrency", () => {
       config({ livekit: { url: "http://lk.test:7880", timeoutMs: 100 } }),
       "test",
       {
-        http: { get: () => new Promise(() => undefined) },
+        http: { get: () => new Promise(() => undefined), send: () => new Promise(() => undefined) },
       },
     );
     expect(report.checks[0]).toMatchObject({ status: "down", attempts: 2 });
@@ -107,6 +107,9 @@ describe("retry and concurrency", () => {
     const report = await runCycle(config({ livekit: { url: "http://lk.test:7880" } }), "test", {
       http: {
         get: () => {
+          throw new Error("boom");
+        },
+        send: () => {
           throw new Error("boom");
         },
       },

@@ -549,6 +549,7 @@ describe("white-box sources over real HTTP", () => {
           request.url.hostname === "throws.test"
             ? Promise.reject(new Error("boom"))
             : new Promise(() => undefined),
+        send: () => Promise.reject(new Error("a scrape only GETs")),
       },
     };
     const report = await collectWhitebox(config, misbehaving);

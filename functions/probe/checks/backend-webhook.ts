@@ -1,0 +1,115 @@
+/**
+ * `backend` / `webhook`: POST what LiveKit posts when a room starts, signed the way LiveKit signs
+ * it, to Meet's webhook endpoint. The room is a `connection-test-monitor-...` room, which Meet
+ * acknowledges with 200 and otherwise ignores. 401 or 400 means the backend and LiveKit disagree
+ * on the API key or secret: LiveKit's own webhooks (room state, recordings) are refused too.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { Room, WebhookEvent } from "@livekit/protocol";
+import { AccessToken } from "livekit-server-sdk";
+import type { MonitorConfig } from "../../shared/config/index.ts";
+import { joinUrl } from "../../shared/url.ts";
+import { safeSend, withTimeout } from "../guard.ts";
+import type { HttpResponse } from "../http.ts";
+import type { Attempt, AttemptContext, CheckPorts, CheckSpec, Verdict } from "./check.ts";
+import { judgeExchange, looksLikeHtml } from "./http-check.ts";
+import { monitorRoomName, TOKEN_TTL_SECONDS } from "./join-token.ts";
+
+export const WEBHOOK_PATH = "/api/v1.0/rooms/webhooks-livekit/";
+const WEBHOOK_BODY_LIMIT = 64 * 1024;
+
+export function backendWebhookCheck(config: MonitorConfig, vantage: string): CheckSpec | undefined {
+  const { backend, livekit } = config.targets;
+  if (backend?.webhook !== true || livekit?.apiKey === undefined || livekit.apiSecret === undefined) {
+    return undefined;
+  }
+  const { apiKey, apiSecret } = livekit;
+  const url = joinUrl(backend.url, WEBHOOK_PATH);
+  const timeoutMs = backend.timeoutMs ?? config.probe.timeoutMs;
+  return {
+    component: "backend",
+    check: "webhook",
+    url: url.href,
+    timeoutMs,
+    attempt: async (ports: CheckPorts, context: AttemptContext): Promise<Attempt> => {
+      const started = performance.now();
+      let secret: string;
+      try {
+        secret = await withTimeout(
+          ports.credentials.resolve(apiSecret, "targets.livekit.apiSecret"),
+          context.timeoutMs,
+          `targets.livekit.apiSecret: reading the credential took more than ${context.timeoutMs} ms`,
+        );
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return { verdict: { status: "down", reason }, timings: { totalMs: performance.now() - started } };
+      }
+      context.redact(secret);
+      const { body, authorization } = await signedRoomStarted(apiKey, secret, vantage);
+      context.redact(authorization);
+      const exchange = await safeSend(ports.http, {
+        method: "POST",
+        url,
+        headers: {
+          ...backend.headers,
+          "content-type": "application/webhook+json",
+          // LiveKit sends the bare JWT, without "Bearer".
+          authorization,
+        },
+        body,
+        timeoutMs: Math.max(1, Math.floor(context.timeoutMs - (performance.now() - started))),
+        maxBodyBytes: WEBHOOK_BODY_LIMIT,
+        ...(backend.tls ? { tls: backend.tls } : {}),
+      });
+      return {
+        verdict: judgeExchange(exchange, judgeWebhook),
+        timings: exchange.timings,
+        ...(exchange.response ? { httpStatus: exchange.response.status } : {}),
+      };
+    },
+  };
+}
+
+/** A `room_started` event as LiveKit sends it (protobuf JSON), and its signature. */
+export async function signedRoomStarted(
+  apiKey: string,
+  apiSecret: string,
+  vantage: string,
+): Promise<{ body: string; authorization: string }> {
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  const event = new WebhookEvent({
+    event: "room_started",
+    id: `EV_monitor${randomBytes(6).toString("hex")}`,
+    createdAt: now,
+    room: new Room({
+      sid: `RM_monitor${randomBytes(6).toString("hex")}`,
+      name: monitorRoomName(vantage),
+      creationTime: now,
+    }),
+  });
+  const body = event.toJsonString();
+  const token = new AccessToken(apiKey, apiSecret, { ttl: TOKEN_TTL_SECONDS });
+  token.sha256 = createHash("sha256").update(body, "utf8").digest("base64");
+  return { body, authorization: await token.toJwt() };
+}
+
+export function judgeWebhook(response: HttpResponse): Verdict {
+  const { status } = response;
+  if (status === 200) return { status: "up" };
+  if (status === 401 || status === 400) {
+    return {
+      status: "down",
+      reason: `HTTP ${status}: the backend refused a LiveKit-signed webhook: Meet and LiveKit disagree on the API key or secret (Meet's LIVEKIT_API_KEY/LIVEKIT_API_SECRET against LiveKit's keys)`,
+    };
+  }
+  if (status === 422)
+    return { status: "down", reason: "HTTP 422: the backend does not accept room_started events" };
+  if (looksLikeHtml(response)) {
+    return {
+      status: "down",
+      reason: `got HTML (HTTP ${status}): the URL reaches the frontend, not the backend`,
+    };
+  }
+  if (status === 404) return { status: "down", reason: `HTTP 404: no webhook endpoint at ${WEBHOOK_PATH}` };
+  return { status: "down", reason: `unexpected status ${status}, expected 200` };
+}
