@@ -3,11 +3,14 @@
  * A plain data type stands in for the SDK's MetricDatum so this stays free of AWS imports.
  */
 import {
+  type CheckMeasurementName,
   CheckMetrics,
+  DeepCheckMetrics,
   type DimensionName,
   type MetricSpec,
   type MetricUnit,
   MonitorMetrics,
+  TURN_CHECKS,
 } from "../shared/metrics.ts";
 import type { CheckResult, CycleReport } from "./cycle.ts";
 
@@ -52,16 +55,33 @@ export function checkDatums(result: CheckResult, vantage: string): Datum[] {
   for (const [spec, value] of phases) {
     if (value !== undefined) datums.push(datum(spec, value, dims));
   }
-  if (result.component === CheckMetrics.Degraded.component) {
+  if (result.component === CheckMetrics.Degraded.component && result.check === "health") {
     datums.push(datum(CheckMetrics.Degraded, result.status === "degraded" ? 1 : 0, dims));
   }
+  for (const [name, value] of Object.entries(result.measurements ?? {})) {
+    if (value !== undefined) datums.push(datum(DeepCheckMetrics[name as CheckMeasurementName], value, dims));
+  }
   return datums;
+}
+
+/**
+ * TurnRelayUp: 1 when any TURN transport checked this cycle allocated a relay, 0 when all failed,
+ * nothing when none was checked (the join failed or listed none: its own alarm speaks then).
+ */
+export function turnRelayDatums(report: CycleReport): Datum[] {
+  const turn = report.checks.filter(
+    (result) => result.component === "livekit" && (TURN_CHECKS as readonly string[]).includes(result.check),
+  );
+  if (turn.length === 0) return [];
+  const up = turn.some((result) => result.status !== "down") ? 1 : 0;
+  return [datum(DeepCheckMetrics.TurnRelayUp, up, { Component: "livekit", Vantage: report.vantage })];
 }
 
 /** Every datum of a completed cycle, MonitorHeartbeat included. */
 export function cycleDatums(report: CycleReport, extra: readonly Datum[] = []): Datum[] {
   return [
     ...report.checks.flatMap((result) => checkDatums(result, report.vantage)),
+    ...turnRelayDatums(report),
     ...extra,
     datum(MonitorMetrics.MonitorHeartbeat, 1, { Vantage: report.vantage }),
   ];
