@@ -63,6 +63,8 @@ export interface RunningLivekit extends RunningServer {
   readonly joins: JoinRecord[];
   /** Tokens refused at the upgrade. */
   readonly refused: { reason: string }[];
+  /** Every access token received (for the tests that prove none is ever shown). */
+  readonly tokens: string[];
   behaviour: SignalBehaviour;
   iceServers: readonly StandinIceServer[];
 }
@@ -81,6 +83,7 @@ export async function startLivekitStandin(options: LivekitStandinOptions): Promi
   const state = {
     joins: [] as JoinRecord[],
     refused: [] as { reason: string }[],
+    tokens: [] as string[],
     behaviour: "join" as SignalBehaviour,
     iceServers: options.iceServers ?? [],
   };
@@ -91,7 +94,9 @@ export async function startLivekitStandin(options: LivekitStandinOptions): Promi
       socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
       return;
     }
-    verify(url.searchParams.get("access_token") ?? "", options.keys).then(
+    const token = url.searchParams.get("access_token") ?? "";
+    state.tokens.push(token);
+    verify(token, options.keys).then(
       (claims) => {
         const video = (claims.video ?? {}) as Record<string, unknown>;
         const room = typeof video.room === "string" ? video.room : "";
@@ -176,6 +181,7 @@ export async function startLivekitStandin(options: LivekitStandinOptions): Promi
     signalUrl: { value: running.url.replace(/^http/, "ws") },
     joins: { get: () => state.joins },
     refused: { get: () => state.refused },
+    tokens: { get: () => state.tokens },
     behaviour: {
       get: () => state.behaviour,
       set: (value: SignalBehaviour) => {

@@ -28,6 +28,8 @@ export interface ReceivedWebhook {
 
 export interface RunningMeetBackend extends RunningServer {
   readonly webhooks: ReceivedWebhook[];
+  /** Every Authorization header of a webhook, and every token the connection test issued. */
+  readonly secretsSeen: string[];
   /** Connection tests answered (tokens issued). */
   readonly connectionTests: number;
   connectionTestEnabled: boolean;
@@ -49,6 +51,7 @@ export async function startMeetBackend(options: MeetBackendOptions): Promise<Run
   const receiver = new WebhookReceiver(options.apiKey, options.apiSecret);
   const state = {
     webhooks: [] as ReceivedWebhook[],
+    secretsSeen: [] as string[],
     connectionTests: 0,
     enabled: options.connectionTest ?? false,
   };
@@ -60,6 +63,7 @@ export async function startMeetBackend(options: MeetBackendOptions): Promise<Run
       sendJson(response, status, payload);
     };
     if (!authorization) return answer(401, { detail: "Authorization header missing" });
+    state.secretsSeen.push(authorization);
     let event: Awaited<ReturnType<WebhookReceiver["receive"]>>;
     try {
       event = await receiver.receive(body, authorization);
@@ -77,8 +81,10 @@ export async function startMeetBackend(options: MeetBackendOptions): Promise<Run
     const room = `connection-test-${randomUUID()}`;
     const token = new AccessToken(options.apiKey, options.apiSecret, { identity: randomUUID(), ttl: 300 });
     token.addGrant({ roomJoin: true, room, canPublish: true, canSubscribe: true });
+    const jwt = await token.toJwt();
+    state.secretsSeen.push(jwt);
     sendJson(response, 200, {
-      livekit: { url: options.livekitUrl ?? "", room, token: await token.toJwt(), expires_in: 300 },
+      livekit: { url: options.livekitUrl ?? "", room, token: jwt, expires_in: 300 },
     });
   };
 
@@ -101,6 +107,7 @@ export async function startMeetBackend(options: MeetBackendOptions): Promise<Run
   // Accessors, not copies: a test switches the connection test of a running stand-in.
   return Object.defineProperties(running, {
     webhooks: { get: () => state.webhooks },
+    secretsSeen: { get: () => state.secretsSeen },
     connectionTests: { get: () => state.connectionTests },
     connectionTestEnabled: {
       get: () => state.enabled,

@@ -10,12 +10,15 @@ import { loadConfigFile } from "../shared/config/file.ts";
 import { formatIssues } from "../shared/config/index.ts";
 import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
 import { createSecretsManagerReader } from "./adapters/secrets-manager.ts";
+import { createStunSocketPort } from "./adapters/stun-socket.ts";
 import { createUndiciHttp } from "./adapters/undici-http.ts";
+import { createWebSocketPort } from "./adapters/websocket.ts";
 import { type CredentialResolver, createCredentialResolver } from "./credentials.ts";
 import type { HttpPort } from "./http.ts";
 import { probeOnce, probeSucceeded } from "./monitor.ts";
 import type { MetricsPublisher } from "./publish.ts";
 import { cycleSummary, formatTable, formatWhitebox, publishSummary, reportJson } from "./report.ts";
+import type { StunPort, WebSocketPort } from "./sockets.ts";
 import { createWhiteboxState } from "./whitebox/collect.ts";
 
 export const EXIT = { ok: 0, down: 1, usage: 2 } as const;
@@ -43,6 +46,9 @@ export interface CliIo {
 
 export interface CliDependencies {
   readonly http?: HttpPort;
+  /** The deep checks' sockets. @default the real adapters with the system resolver */
+  readonly webSocket?: WebSocketPort;
+  readonly stun?: StunPort;
   readonly publisher?: MetricsPublisher;
   readonly sleep?: (ms: number) => Promise<void>;
   /** Stops a --watch loop between cycles (SIGINT in the real CLI). */
@@ -143,6 +149,8 @@ export async function runCli(
   const config = loaded.config;
   const vantage = options.vantage ?? config.vantage ?? "local";
   const http = dependencies.http ?? createUndiciHttp();
+  const webSocket = dependencies.webSocket ?? createWebSocketPort();
+  const stun = dependencies.stun ?? createStunSocketPort();
   const publisher = options.publish ? (dependencies.publisher ?? createCloudWatchPublisher()) : undefined;
   const clock = dependencies.clock ?? Date.now;
   const sleep = dependencies.sleep ?? ((ms: number) => abortableSleep(ms, dependencies.stopSignal));
@@ -165,6 +173,9 @@ export async function runCli(
     const startedAt = clock();
     const outcome = await probeOnce(config, vantage, {
       http,
+      webSocket,
+      stun,
+      credentials: whitebox.credentials,
       ...(publisher ? { publisher } : {}),
       writeEmf,
       sleep,

@@ -98,14 +98,23 @@ interface CycleRun {
   readonly budgetMs: number;
 }
 
-export async function runCycle(
+export function runCycle(
   config: MonitorConfig,
   vantage: string,
   dependencies: CycleDependencies,
 ): Promise<CycleReport> {
+  return runChecks(checkSpecs(config, vantage), config.probe, vantage, dependencies);
+}
+
+/** Runs `specs` as one cycle (exported for the tests of the cycle's own rules). */
+export async function runChecks(
+  specs: readonly CheckSpec[],
+  probe: { readonly retryDelayMs: number },
+  vantage: string,
+  dependencies: CycleDependencies,
+): Promise<CycleReport> {
   const now = dependencies.now ?? (() => new Date());
-  const { retryDelayMs } = config.probe;
-  const specs = checkSpecs(config, vantage);
+  const { retryDelayMs } = probe;
   const run: CycleRun = {
     ports: {
       http: dependencies.http,

@@ -10,17 +10,23 @@ import { CONFIG_FILE_ENV, CONFIG_FILE_NAME, loadConfigFileOrThrow } from "../sha
 import type { MonitorConfig } from "../shared/config/index.ts";
 import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
 import { createSecretsManagerReader } from "./adapters/secrets-manager.ts";
+import { createStunSocketPort } from "./adapters/stun-socket.ts";
 import { createUndiciHttp } from "./adapters/undici-http.ts";
+import { createWebSocketPort } from "./adapters/websocket.ts";
 import { type CredentialResolver, createCredentialResolver } from "./credentials.ts";
 import type { HttpPort } from "./http.ts";
 import { probeOnce } from "./monitor.ts";
 import type { MetricsPublisher } from "./publish.ts";
-import { checkLogRecord, figuresLogRecord, sourceLogRecord } from "./report.ts";
+import { checkLogRecord, figuresLogRecord, skippedLogRecord, sourceLogRecord } from "./report.ts";
+import type { StunPort, WebSocketPort } from "./sockets.ts";
 import { createWhiteboxState } from "./whitebox/collect.ts";
 
 export interface HandlerDependencies {
   readonly loadConfig: () => Promise<MonitorConfig>;
   readonly http: HttpPort;
+  /** The deep checks' sockets. @default the real adapters with the system resolver */
+  readonly webSocket?: WebSocketPort;
+  readonly stun?: StunPort;
   readonly publisher: MetricsPublisher;
   /** Structured log lines (one JSON object each). */
   readonly log: (record: Record<string, unknown>) => void;
@@ -28,7 +34,7 @@ export interface HandlerDependencies {
   readonly writeLine: (line: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
-   * Credentials of the white-box sources. @default the "lambda" mode: AWS Secrets Manager only,
+   * Credentials of the white-box sources and the deep checks. @default the "lambda" mode: AWS Secrets Manager only,
    * each secret read once per container.
    */
   readonly credentials?: CredentialResolver;
@@ -57,6 +63,8 @@ export function createHandler(
       createCredentialResolver({ mode: "lambda", secrets: createSecretsManagerReader() }),
     ...(dependencies.clock ? { clock: dependencies.clock } : {}),
   };
+  const webSocket = dependencies.webSocket ?? createWebSocketPort();
+  const stun = dependencies.stun ?? createStunSocketPort();
   return async () => {
     // Loaded once per container; a failed load is retried on the next invocation.
     config ??= dependencies.loadConfig().catch((error: unknown) => {
@@ -67,12 +75,16 @@ export function createHandler(
     const vantage = loaded.vantage ?? dependencies.env.AWS_REGION ?? "lambda";
     const outcome = await probeOnce(loaded, vantage, {
       http: dependencies.http,
+      webSocket,
+      stun,
+      credentials: whitebox.credentials,
       publisher: dependencies.publisher,
       writeEmf: dependencies.writeLine,
       whitebox,
     });
     const { report, publish } = outcome;
     for (const result of report.checks) dependencies.log(checkLogRecord(result, vantage));
+    for (const skipped of report.skipped ?? []) dependencies.log(skippedLogRecord(skipped, vantage));
     if (outcome.whitebox) {
       for (const source of outcome.whitebox.sources) dependencies.log(sourceLogRecord(source, vantage));
       dependencies.log(figuresLogRecord(outcome.whitebox, vantage));

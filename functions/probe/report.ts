@@ -3,7 +3,7 @@
  * None of them ever contains a header value or a response body.
  */
 import { FigureMetrics } from "../shared/metrics.ts";
-import type { CheckResult, CycleReport } from "./cycle.ts";
+import type { CheckResult, CycleReport, SkippedCheck } from "./cycle.ts";
 import type { PublishOutcome } from "./publish.ts";
 import type { SourceStatus, WhiteboxReport } from "./whitebox/collect.ts";
 
@@ -36,7 +36,10 @@ export function formatTable(report: CycleReport): string {
     result.certDaysLeft === undefined ? "-" : result.certDaysLeft.toFixed(1),
     String(result.attempts),
   ]);
-  const reasons = report.checks.flatMap((result) => reasonLines(result));
+  const reasons = [
+    ...report.checks.flatMap((result) => reasonLines(result)),
+    ...(report.skipped ?? []).map((skipped) => `${skipped.component}/${skipped.check}: ${skipped.reason}`),
+  ];
   return [alignColumns(header, rows), ...(reasons.length > 0 ? ["", ...reasons] : [])].join("\n");
 }
 
@@ -47,6 +50,11 @@ function reasonLines(result: CheckResult): string[] {
   if (result.firstAttemptReason && result.status !== "down") {
     lines.push(`${label}: recovered on retry; first attempt: ${result.firstAttemptReason}`);
   }
+  const facts = [
+    ...Object.entries(result.info ?? {}).map(([name, value]) => `${name} ${value}`),
+    ...Object.entries(result.measurements ?? {}).map(([name, value]) => `${name} ${ms(value)}`),
+  ];
+  if (facts.length > 0) lines.push(`${label}: ${facts.join(", ")}`);
   return lines;
 }
 
@@ -58,7 +66,9 @@ function ms(value: number | undefined): string {
 export function cycleSummary(report: CycleReport): string {
   const down = report.checks.filter((result) => result.status === "down").length;
   const state = down === 0 ? "all checks up" : `${down} of ${report.checks.length} down`;
-  return `${report.timestamp.toISOString()}  vantage ${report.vantage}  ${state}  (cycle took ${report.durationMs} ms)`;
+  const skipped = report.skipped?.length ?? 0;
+  const notChecked = skipped === 0 ? "" : `, ${skipped} not checked`;
+  return `${report.timestamp.toISOString()}  vantage ${report.vantage}  ${state}${notChecked}  (cycle took ${report.durationMs} ms)`;
 }
 
 export function publishSummary(outcome: PublishOutcome, namespace: string): string {
@@ -80,6 +90,7 @@ export function reportJson(
     durationMs: report.durationMs,
     up: report.checks.every((result) => result.status !== "down"),
     checks: report.checks,
+    ...(report.skipped && report.skipped.length > 0 ? { skipped: report.skipped } : {}),
     ...(whitebox ? { whitebox } : {}),
     ...(publish ? { publish } : {}),
   };
@@ -163,6 +174,11 @@ export function figuresLogRecord(whitebox: WhiteboxReport, vantage: string): Rec
     figures: Object.fromEntries(whitebox.figures.map((figure) => [figure.metric, figure.value])),
     missing: Object.fromEntries(whitebox.missing.map((missing) => [missing.metric, missing.reason])),
   };
+}
+
+/** One structured log line per check with nothing to check this cycle (nothing published). */
+export function skippedLogRecord(skipped: SkippedCheck, vantage: string): Record<string, unknown> {
+  return { level: "INFO", message: "check skipped", vantage, ...skipped };
 }
 
 /** One structured log line per check for the Lambda's log group. */

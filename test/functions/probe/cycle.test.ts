@@ -1,7 +1,8 @@
 /** The cycle: retry, pause, concurrency, and the watchdog, with real servers on loopback. */
 import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
-import { runCycle } from "../../../functions/probe/cycle.ts";
+import type { Attempt, AttemptContext, CheckSpec } from "../../../functions/probe/checks/index.ts";
+import { MIN_DEPENDENT_ATTEMPT_MS, runChecks, runCycle } from "../../../functions/probe/cycle.ts";
 import { type Handler, sendJson, sendText, startRawServer } from "../../../support/servers.ts";
 import { checkOnce, config, http, serve, servers } from "./checks/harness.ts";
 
@@ -115,5 +116,120 @@ describe("retry and concurrency", () => {
       },
     });
     expect(report.checks[0]).toMatchObject({ status: "down", reason: "probe error: boom" });
+  });
+});
+
+describe("a check that needs another's output", () => {
+  const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  const servers = [{ urls: ["turn:a.test"], username: "u", credential: "c" }];
+
+  function upstream(attempts: (() => Promise<Attempt>)[]): CheckSpec {
+    let call = 0;
+    return {
+      component: "livekit",
+      check: "join",
+      url: "ws://join.test/rtc",
+      timeoutMs: 300,
+      attempt: () => {
+        const next = attempts[Math.min(call++, attempts.length - 1)];
+        if (!next) throw new Error("no attempt");
+        return next();
+      },
+    };
+  }
+
+  function dependent(seen: AttemptContext[]): CheckSpec {
+    return {
+      component: "livekit",
+      check: "turn-udp",
+      url: "turn from the join",
+      timeoutMs: 300,
+      after: { component: "livekit", check: "join" },
+      attempt: async (_ports, context) => {
+        seen.push(context);
+        return context.upstream?.output
+          ? { verdict: { status: "up" }, timings: { totalMs: 1 } }
+          : { notChecked: "not checked: no output" };
+      },
+    };
+  }
+
+  const joined = async (): Promise<Attempt> => ({
+    verdict: { status: "up" },
+    timings: { totalMs: 1 },
+    output: { kind: "iceServers", servers },
+  });
+
+  it("starts after it, receives its output, and gets what is left of the cycle's budget", async () => {
+    const seen: AttemptContext[] = [];
+    const order: string[] = [];
+    const join = upstream([
+      async () => {
+        await wait(20);
+        order.push("join done");
+        return joined();
+      },
+    ]);
+    const report = await runChecks([join, dependent(seen)], { retryDelayMs: 0 }, "test", { http });
+    expect(report.checks.map((result) => [result.check, result.status])).toEqual([
+      ["join", "up"],
+      ["turn-udp", "up"],
+    ]);
+    expect(seen[0]?.upstream).toEqual({ status: "up", output: { kind: "iceServers", servers } });
+    // The cycle's budget is 2 x 300 ms; 20 ms are gone, so each of its two attempts may take 290 at most.
+    expect(seen[0]?.timeoutMs).toBeLessThanOrEqual(290);
+    expect(seen[0]?.timeoutMs).toBeGreaterThanOrEqual(MIN_DEPENDENT_ATTEMPT_MS);
+    expect(order).toEqual(["join done"]);
+  });
+
+  it("is not checked when its upstream used the cycle's whole budget", async () => {
+    const seen: AttemptContext[] = [];
+    const join = upstream([
+      async () => {
+        await wait(280);
+        return { verdict: { status: "down", reason: "slow" }, timings: { totalMs: 280 } };
+      },
+      async () => {
+        await wait(280);
+        return joined();
+      },
+    ]);
+    const report = await runChecks([join, dependent(seen)], { retryDelayMs: 0 }, "test", { http });
+    expect(report.checks.map((result) => result.check)).toEqual(["join"]);
+    expect(report.skipped).toEqual([
+      {
+        component: "livekit",
+        check: "turn-udp",
+        url: "turn from the join",
+        reason: "not checked: livekit/join used the cycle's budget (600 ms)",
+      },
+    ]);
+    expect(seen).toEqual([]);
+  });
+
+  it("reports a check with nothing to check once, without a retry or a result", async () => {
+    const seen: AttemptContext[] = [];
+    const join = upstream([async () => ({ verdict: { status: "up" }, timings: { totalMs: 1 } })]);
+    const report = await runChecks([join, dependent(seen)], { retryDelayMs: 0 }, "test", { http });
+    expect(seen).toHaveLength(1);
+    expect(report.skipped?.map((skipped) => skipped.reason)).toEqual(["not checked: no output"]);
+  });
+
+  it("scrubs the values a check registered from its reasons", async () => {
+    const leaky: CheckSpec = {
+      component: "garage",
+      check: "s3",
+      url: "http://s3.test/bucket/key",
+      timeoutMs: 100,
+      attempt: async (_ports, context) => {
+        context.redact("token-value-123");
+        return { verdict: { status: "down", reason: "refused token-value-123" }, timings: { totalMs: 1 } };
+      },
+    };
+    const report = await runChecks([leaky], { retryDelayMs: 0 }, "test", { http });
+    expect(report.checks[0]).toMatchObject({
+      reason: "refused [redacted]",
+      firstAttemptReason: "refused [redacted]",
+    });
   });
 });
