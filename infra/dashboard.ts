@@ -22,24 +22,24 @@ import type { AlarmId } from "../functions/shared/alarms.ts";
 import type { MonitorConfig } from "../functions/shared/config/index.ts";
 import {
   CheckMetrics,
+  type CheckName,
   type Component,
   FigureMetrics,
   type MetricSpec,
   MonitorMetrics,
   SourceMetrics,
 } from "../functions/shared/metrics.ts";
-import { type ConfigPlan, httpsChecks } from "../functions/shared/plan/index.ts";
+import { type ConfigPlan, httpsChecks, isHealthCheck } from "../functions/shared/plan/index.ts";
 import {
   albErrorRate,
   contractMetric,
   type MetricContext,
   rdsConnectionsPercent,
 } from "./cloudwatch-metrics.ts";
+import { deepCheckWidgets } from "./dashboard-deep.ts";
+import { FULL, type GraphOptions, HALF, THIRD, type WidgetKit } from "./dashboard-grid.ts";
 
 const MINUTE = 60;
-const FULL = 24;
-const HALF = 12;
-const THIRD = 8;
 const HEIGHT = 6;
 
 export interface MonitorDashboardProps {
@@ -51,14 +51,7 @@ export interface MonitorDashboardProps {
   readonly plan: ConfigPlan;
 }
 
-interface GraphOptions {
-  readonly right?: IMetric[];
-  readonly width?: number;
-  readonly stacked?: boolean;
-  readonly annotations?: HorizontalAnnotation[];
-}
-
-export class MonitorDashboard extends Construct {
+export class MonitorDashboard extends Construct implements WidgetKit {
   readonly dashboard: Dashboard;
   private readonly props: MonitorDashboardProps;
 
@@ -71,6 +64,8 @@ export class MonitorDashboard extends Construct {
       widgets: [
         ...this.createHeaderWidgets(),
         ...this.createCheckWidgets(),
+        // Deep checks (docs/deep-checks.md): join, TURN, webhook, S3.
+        ...deepCheckWidgets(props.plan, this),
         this.createMonitorWidgets(),
         ...this.createLivekitWidgets(),
         ...pairs(this.createWhiteboxWidgets()),
@@ -96,9 +91,9 @@ export class MonitorDashboard extends Construct {
     return rows;
   }
 
-  /** Per check: up (and Garage's degraded) with the total latency, and the phases stacked. */
+  /** Per health check: up (and Garage's degraded) with the total latency, and the phases stacked. */
   private createCheckWidgets(): IWidget[][] {
-    return this.props.plan.checks.map(({ component }) => {
+    return this.props.plan.checks.filter(isHealthCheck).map(({ component }) => {
       const up = [this.metric(CheckMetrics.Up, "Minimum", component)];
       if (component === CheckMetrics.Degraded.component) {
         up.push(this.metric(CheckMetrics.Degraded, "Maximum", component));
@@ -138,12 +133,17 @@ export class MonitorDashboard extends Construct {
     if (certificates.length === 0) return [monitor];
     const days = this.graph(
       "Certificate days left",
-      certificates.map(({ component }) =>
+      certificates.map((check) =>
         contractMetric(
           CheckMetrics.CertDaysLeft,
           metrics,
-          { statistic: "Minimum", periodSeconds: 5 * MINUTE, label: component },
-          component,
+          {
+            statistic: "Minimum",
+            periodSeconds: 5 * MINUTE,
+            label: isHealthCheck(check) ? check.component : `${check.component} ${check.check}`,
+          },
+          check.component,
+          check.check,
         ),
       ),
       {
@@ -259,12 +259,24 @@ export class MonitorDashboard extends Construct {
     return widgets;
   }
 
-  private metric(spec: MetricSpec, statistic: string, component?: Component): IMetric {
-    return contractMetric(spec, this.props.metrics, { statistic, periodSeconds: MINUTE }, component);
+  metric(
+    spec: MetricSpec,
+    statistic: string,
+    component?: Component,
+    check?: CheckName,
+    label?: string,
+  ): IMetric {
+    return contractMetric(
+      spec,
+      this.props.metrics,
+      { statistic, periodSeconds: MINUTE, ...(label === undefined ? {} : { label }) },
+      component,
+      check,
+    );
   }
 
   /** The configured threshold of an alarm, drawn on its panel (absent when the alarm is off). */
-  private threshold(id: AlarmId, label: string): HorizontalAnnotation[] {
+  threshold(id: AlarmId, label: string): HorizontalAnnotation[] {
     return this.props.plan.alarms
       .filter((alarm) => alarm.id === id)
       .slice(0, 1)
@@ -274,7 +286,7 @@ export class MonitorDashboard extends Construct {
       }));
   }
 
-  private graph(title: string, left: IMetric[], options: GraphOptions = {}): GraphWidget {
+  graph(title: string, left: IMetric[], options: GraphOptions = {}): GraphWidget {
     return new GraphWidget({
       title,
       left,

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { loadConfigFile } from "../functions/shared/config/file.ts";
 import type { ConfigIssue, MonitorConfig } from "../functions/shared/config/index.ts";
 import { isRecord } from "../functions/shared/errors.ts";
-import { planAlarms } from "../functions/shared/plan/index.ts";
+import { planAlarms, planChecks } from "../functions/shared/plan/index.ts";
 
 export type DeployConfigResult =
   | { readonly ok: true; readonly config: MonitorConfig; readonly warnings: readonly string[] }
@@ -144,6 +144,11 @@ export function configWarnings(config: MonitorConfig): string[] {
         `alerts.${severity}: no email or https subscriber: ${severity} alarms will notify nobody until someone subscribes to the topic`,
       );
     }
+  }
+  if (config.deployment.vpc && planChecks(config).some((check) => check.check === "turn-udp")) {
+    warnings.push(
+      "targets.livekit.join: the TURN checks send UDP; a Lambda in a VPC reaches the internet over UDP only through a NAT gateway (an HTTP proxy or VPC endpoint does not carry it): without one turn-udp fails; add one, or set targets.livekit.join.turn to false",
+    );
   }
   const plan = planAlarms(config);
   for (const skipped of plan.skipped) {

@@ -26,18 +26,20 @@ function metricText(alarm: AlarmDefault): string {
       return "`ConnectionsPercent`, Component=database; `rdsInstanceId`: 100 × AWS/RDS `DatabaseConnections` / `maxConnections`";
     case "certExpiringWarning":
     case "certExpiringCritical":
-      return "`CertDaysLeft` of each https target (Component, Check)";
+      return "`CertDaysLeft` of each https target, TURN over TLS and the S3 endpoint (Component, Check)";
     case "probeFunctionFailing":
       return "AWS/Lambda `Errors` of the probe function";
     case "sourceUnreadable":
       return "`SourceUp` of each component with a Prometheus source (Component)";
+    case "turnFailing":
+      return "`Up` of each TURN transport the join lists, Component=livekit, Check=turn-udp, turn-tcp or turn-tls";
   }
   if (!alarm.metric) throw new Error(`${alarm.id} has no metric`);
   const parts = [`\`${alarm.metric.name}\``];
   const component = alarm.component;
   if (component !== undefined) parts.push(`Component=${component}`);
   if (alarm.metric.dimensions.includes("Check") && component !== undefined) {
-    parts.push(`Check=${CHECK_NAME[component as CheckComponent]}`);
+    parts.push(`Check=${alarm.check ?? CHECK_NAME[component as CheckComponent]}`);
   }
   return parts.join(", ");
 }
@@ -52,6 +54,13 @@ function ruleText(alarm: AlarmDefault): string {
 function componentText(alarm: AlarmDefault): string {
   if (alarm.component !== undefined) return alarm.component;
   return alarm.metric?.dimensions.includes("Component") ? "<component>" : "monitor";
+}
+
+/** The check part of the alarm's name: a deep check's, each TURN transport's, or none. */
+function checkText(alarm: AlarmDefault): string {
+  if (alarm.id === "turnFailing") return "-<check>";
+  if (alarm.id === "certExpiringWarning" || alarm.id === "certExpiringCritical") return "[-<check>]";
+  return alarm.check === undefined ? "" : `-${alarm.check}`;
 }
 
 /** Catalogue text as Markdown: `__x__` would render as bold (and Biome rewrites it so). */
@@ -82,7 +91,7 @@ export function alarmReferenceMarkdown(): string {
       "",
       `### ${alarm.title} (\`${id}\`)`,
       "",
-      `- Name: \`<prefix>-${componentText(alarm)}-${alarm.nameSuffix}\``,
+      `- Name: \`<prefix>-${componentText(alarm)}${checkText(alarm)}-${alarm.nameSuffix}\``,
       `- Severity: ${alarm.severity}`,
       `- Metric: ${metricText(alarm)}`,
       `- Rule: ${ruleText(alarm)}; statistic ${alarm.statistic}; missing data: ${MISSING[alarm.missingData]}`,
