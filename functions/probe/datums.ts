@@ -10,6 +10,7 @@ import {
   type MetricSpec,
   type MetricUnit,
   MonitorMetrics,
+  publishesPhases,
   TURN_CHECKS,
 } from "../shared/metrics.ts";
 import type { CheckResult, CycleReport } from "./cycle.ts";
@@ -46,10 +47,14 @@ export function checkDatums(result: CheckResult, vantage: string): Datum[] {
     datum(CheckMetrics.Latency, timings.totalMs, dims),
   ];
   const phases = [
-    [CheckMetrics.DnsTime, timings.dnsMs],
-    [CheckMetrics.ConnectTime, timings.connectMs],
-    [CheckMetrics.TlsTime, timings.tlsMs],
-    [CheckMetrics.Ttfb, timings.ttfbMs],
+    ...(publishesPhases(result.component, result.check)
+      ? ([
+          [CheckMetrics.DnsTime, timings.dnsMs],
+          [CheckMetrics.ConnectTime, timings.connectMs],
+          [CheckMetrics.TlsTime, timings.tlsMs],
+          [CheckMetrics.Ttfb, timings.ttfbMs],
+        ] as const)
+      : []),
     [CheckMetrics.CertDaysLeft, result.certDaysLeft],
   ] as const;
   for (const [spec, value] of phases) {

@@ -48,6 +48,19 @@ export const TURN_CHECKS: readonly TurnCheckName[] = ["turn-udp", "turn-tcp", "t
 
 export type CheckName = HealthCheckName | DeepCheckName;
 
+/**
+ * The deep checks whose phase timings (DnsTime, ConnectTime, TlsTime, Ttfb) are published, besides
+ * every health check: the join, whose time to the join response is what users wait for. The
+ * others are pass/fail transactions: their phases stay in the CLI and the log line, which saves
+ * their custom metrics (docs/deep-checks.md, cost).
+ */
+export const DEEP_CHECKS_WITH_PHASES: ReadonlySet<DeepCheckName> = new Set(["join"]);
+
+/** Whether a check's phase timings are published. */
+export function publishesPhases(component: CheckComponent, check: CheckName): boolean {
+  return CHECK_NAME[component] === check || DEEP_CHECKS_WITH_PHASES.has(check as DeepCheckName);
+}
+
 export const CHECK_COMPONENTS: readonly CheckComponent[] = ["backend", "livekit", "garage"];
 
 export const CHECK_DIMENSIONS = ["Component", "Check", "Vantage"] as const satisfies readonly DimensionName[];

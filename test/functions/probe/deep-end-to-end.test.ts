@@ -183,6 +183,10 @@ describe.skipIf(missing !== undefined && !process.env.CI)("deep checks end to en
       }
     }
     expect(dims("Up", "turn-tls")).toBeUndefined();
+    // Phase timings: the join's only; the other deep checks are pass/fail (their custom metrics cost).
+    expect(dims("ConnectTime", "join")).toBeDefined();
+    for (const check of ["turn-tcp", "webhook", "s3"])
+      expect(dims("ConnectTime", check), check).toBeUndefined();
     expect(dims("SignalPingRtt", "join")).toBeDefined();
     expect(datums.find((datum) => datum.MetricName === "TurnRelayUp")).toMatchObject({
       Value: 1,
