@@ -13,6 +13,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Pem } from "./certs.ts";
+import { stopProcess } from "./postgres.ts";
 import { closedPort } from "./servers.ts";
 
 export const TURNSERVER_BINARY = "/usr/bin/turnserver";
@@ -83,7 +84,7 @@ export async function startCoturn(options: CoturnOptions): Promise<RunningCoturn
     output += chunk.toString("utf8");
   });
   const stop = async (): Promise<void> => {
-    await stopChild(child);
+    await stopProcess(child, "SIGTERM");
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -139,17 +140,5 @@ function acceptsTcp(port: number): Promise<boolean> {
       resolve(true);
     });
     socket.once("error", () => resolve(false));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
   });
 }

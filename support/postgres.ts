@@ -222,7 +222,8 @@ export async function startPostgres(
   };
 }
 
-function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+/** Stops a child with `signal`, then SIGKILL after 10 s; resolves once it has exited. */
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);

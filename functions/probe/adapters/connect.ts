@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { rootCertificates, type TLSSocket, connect as tlsConnect } from "node:tls";
 import type { TargetTls } from "../../shared/config/index.ts";
 import { errorCode } from "../../shared/errors.ts";
-import type { HttpFailure, PeerCertificate, Phase } from "../http.ts";
+import type { HttpFailure, PeerCertificate, Phase, PhaseTimings } from "../http.ts";
 import { ProbeFailure, tlsFailure, withCode } from "./failures.ts";
 
 export interface ResolvedAddress {
@@ -186,4 +186,32 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
       },
     );
   });
+}
+
+/**
+ * The phases of one exchange from its marks: DNS, TCP, TLS (when `secure`), and time to first
+ * byte from the ready connection to the answer (its first byte when that came first).
+ */
+export function phaseTimings(marks: Marks, secure: boolean): PhaseTimings {
+  const end = marks.end ?? performance.now();
+  const afterDns = marks.resolved ?? marks.start;
+  const ready = secure ? marks.secured : marks.connected;
+  const result: { -readonly [K in keyof PhaseTimings]: PhaseTimings[K] } = {
+    totalMs: round(end - marks.start),
+  };
+  if (marks.resolved !== undefined) result.dnsMs = round(marks.resolved - marks.start);
+  if (marks.connected !== undefined) result.connectMs = round(marks.connected - afterDns);
+  if (secure && marks.secured !== undefined && marks.connected !== undefined) {
+    result.tlsMs = round(marks.secured - marks.connected);
+  }
+  if (marks.headers !== undefined && ready !== undefined) {
+    const answered =
+      marks.firstByte !== undefined && marks.firstByte <= marks.headers ? marks.firstByte : marks.headers;
+    result.ttfbMs = round(answered - ready);
+  }
+  return result;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }

@@ -7,10 +7,10 @@ import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { isIP, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { errorCode } from "../../shared/errors.ts";
-import type { PeerCertificate, PhaseTimings } from "../http.ts";
+import type { PeerCertificate } from "../http.ts";
 import type { StunChannel, StunEndpoint, StunOpening, StunPort, StunReply } from "../sockets.ts";
 import { messageLength, sameTransaction } from "../turn/stun.ts";
-import { defaultLookup, type Lookup, type Marks, openSocket } from "./connect.ts";
+import { defaultLookup, type Lookup, type Marks, openSocket, phaseTimings } from "./connect.ts";
 import { describeError, ProbeFailure, timeoutFailure } from "./failures.ts";
 
 export interface StunSocketOptions {
@@ -42,7 +42,7 @@ async function openUdp(endpoint: StunEndpoint, lookup: Lookup, timeoutMs: number
     try {
       const resolved = await withDeadline(lookup(host), timeoutMs);
       if (resolved === undefined) {
-        return { failure: timeoutFailure("dns", timeoutMs), timings: timingsOf(marks) };
+        return { failure: timeoutFailure("dns", timeoutMs), timings: phaseTimings(marks, false) };
       }
       address = resolved.address;
       family = resolved.family;
@@ -56,7 +56,7 @@ async function openUdp(endpoint: StunEndpoint, lookup: Lookup, timeoutMs: number
           ...(code === undefined ? {} : { code }),
           message: `DNS lookup of ${host} failed (${code ?? "no address"})`,
         },
-        timings: timingsOf(marks),
+        timings: phaseTimings(marks, false),
       };
     }
   }
@@ -71,10 +71,10 @@ async function openUdp(endpoint: StunEndpoint, lookup: Lookup, timeoutMs: number
     });
   } catch (error) {
     socket.close();
-    return { failure: describeError(error, "connect"), timings: timingsOf(marks) };
+    return { failure: describeError(error, "connect"), timings: phaseTimings(marks, false) };
   }
   // No handshake over UDP: the first answer is the first proof the server is there.
-  return { channel: udpChannel(socket, endpoint.port), timings: timingsOf(marks) };
+  return { channel: udpChannel(socket, endpoint.port), timings: phaseTimings(marks, false) };
 }
 
 function udpChannel(socket: UdpSocket, port: number): StunChannel {
@@ -161,13 +161,13 @@ async function openStream(endpoint: StunEndpoint, lookup: Lookup, timeoutMs: num
     );
     return {
       channel: streamChannel(socket),
-      timings: timingsOf(marks, secure),
+      timings: phaseTimings(marks, secure),
       ...(certificate ? { certificate } : {}),
     };
   } catch (error) {
     return {
       failure: describeError(error, phase),
-      timings: timingsOf(marks, secure),
+      timings: phaseTimings(marks, secure),
       ...(certificate ? { certificate } : {}),
     };
   } finally {
@@ -231,20 +231,6 @@ function streamChannel(socket: Socket): StunChannel {
     close: () => {
       socket.destroy();
     },
-  };
-}
-
-function timingsOf(marks: Marks, secure = false): PhaseTimings {
-  const now = performance.now();
-  const round = (ms: number): number => Math.round(ms * 1000) / 1000;
-  const afterDns = marks.resolved ?? marks.start;
-  return {
-    totalMs: round(now - marks.start),
-    ...(marks.resolved === undefined ? {} : { dnsMs: round(marks.resolved - marks.start) }),
-    ...(marks.connected === undefined ? {} : { connectMs: round(marks.connected - afterDns) }),
-    ...(secure && marks.secured !== undefined && marks.connected !== undefined
-      ? { tlsMs: round(marks.secured - marks.connected) }
-      : {}),
   };
 }
 

@@ -13,9 +13,15 @@ import type {
   HttpSendRequest,
   PeerCertificate,
   Phase,
-  PhaseTimings,
 } from "../http.ts";
-import { defaultLookup, type Lookup, type Marks, openSocket, type SocketTarget } from "./connect.ts";
+import {
+  defaultLookup,
+  type Lookup,
+  type Marks,
+  openSocket,
+  phaseTimings,
+  type SocketTarget,
+} from "./connect.ts";
 import { describeError, ProbeFailure, timeoutFailure } from "./failures.ts";
 
 export type { Lookup, ResolvedAddress } from "./connect.ts";
@@ -97,11 +103,11 @@ async function exchange(request: HttpSendRequest, lookup: Lookup): Promise<HttpE
       body,
       bodyTruncated: truncated,
     };
-    return withCertificate({ response: result, timings: timings(marks, https) }, certificate);
+    return withCertificate({ response: result, timings: phaseTimings(marks, https) }, certificate);
   } catch (error) {
     marks.end = performance.now();
     const failure = timedOut ? timeoutFailure(phase, request.timeoutMs) : describeError(error, phase);
-    return withCertificate({ failure, timings: timings(marks, https) }, certificate);
+    return withCertificate({ failure, timings: phaseTimings(marks, https) }, certificate);
   } finally {
     clearTimeout(timer);
     await client.destroy().catch(() => undefined);
@@ -138,30 +144,6 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
     flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   }
   return flat;
-}
-
-function timings(marks: Marks, https: boolean): PhaseTimings {
-  const end = marks.end ?? performance.now();
-  const afterDns = marks.resolved ?? marks.start;
-  const ready = https ? marks.secured : marks.connected;
-  const result: { -readonly [K in keyof PhaseTimings]: PhaseTimings[K] } = {
-    totalMs: round(end - marks.start),
-  };
-  if (marks.resolved !== undefined) result.dnsMs = round(marks.resolved - marks.start);
-  if (marks.connected !== undefined) result.connectMs = round(marks.connected - afterDns);
-  if (https && marks.secured !== undefined && marks.connected !== undefined) {
-    result.tlsMs = round(marks.secured - marks.connected);
-  }
-  if (marks.headers !== undefined && ready !== undefined) {
-    const answered =
-      marks.firstByte !== undefined && marks.firstByte <= marks.headers ? marks.firstByte : marks.headers;
-    result.ttfbMs = round(answered - ready);
-  }
-  return result;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }
 
 const USER_AGENT = "meet-synthetic-monitor/0.1 (+https://github.com/suitenumerique/meet)";

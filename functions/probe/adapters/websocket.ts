@@ -10,7 +10,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { type buildConnector, Client, type Dispatcher, Dispatcher1Wrapper } from "undici";
-import type { PeerCertificate, Phase, PhaseTimings } from "../http.ts";
+import type { PeerCertificate, Phase } from "../http.ts";
 import type {
   Incoming,
   MessageSocket,
@@ -18,7 +18,7 @@ import type {
   WebSocketPort,
   WebSocketRequest,
 } from "../sockets.ts";
-import { defaultLookup, type Lookup, type Marks, openSocket } from "./connect.ts";
+import { defaultLookup, type Lookup, type Marks, openSocket, phaseTimings } from "./connect.ts";
 import { describeError, ProbeFailure, timeoutFailure } from "./failures.ts";
 
 export interface WebSocketPortOptions {
@@ -106,7 +106,7 @@ async function openWebSocket(request: WebSocketRequest, lookup: Lookup): Promise
       resolve(false);
     });
   });
-  const timings = timingsOf(marks, secure);
+  const timings = phaseTimings(marks, secure);
   const withCertificate = certificate ? { certificate } : {};
   if (opened) return { socket: messageSocket(socket, release), timings, ...withCertificate };
 
@@ -217,21 +217,5 @@ function messageSocket(socket: WebSocket, release: () => Promise<void>): Message
       }
       await release();
     },
-  };
-}
-
-function timingsOf(marks: Marks, secure: boolean): PhaseTimings {
-  const round = (ms: number): number => Math.round(ms * 1000) / 1000;
-  const end = performance.now();
-  const afterDns = marks.resolved ?? marks.start;
-  const ready = secure ? marks.secured : marks.connected;
-  return {
-    totalMs: round(end - marks.start),
-    ...(marks.resolved === undefined ? {} : { dnsMs: round(marks.resolved - marks.start) }),
-    ...(marks.connected === undefined ? {} : { connectMs: round(marks.connected - afterDns) }),
-    ...(secure && marks.secured !== undefined && marks.connected !== undefined
-      ? { tlsMs: round(marks.secured - marks.connected) }
-      : {}),
-    ...(marks.headers !== undefined && ready !== undefined ? { ttfbMs: round(marks.headers - ready) } : {}),
   };
 }

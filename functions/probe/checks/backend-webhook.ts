@@ -9,8 +9,9 @@ import { Room, WebhookEvent } from "@livekit/protocol";
 import { AccessToken } from "livekit-server-sdk";
 import type { MonitorConfig } from "../../shared/config/index.ts";
 import { joinUrl } from "../../shared/url.ts";
-import { safeSend, withTimeout } from "../guard.ts";
+import { safeSend } from "../guard.ts";
 import type { HttpResponse } from "../http.ts";
+import { attemptClock, readCredential } from "./attempt.ts";
 import type { Attempt, AttemptContext, CheckPorts, CheckSpec, Verdict } from "./check.ts";
 import { judgeExchange, looksLikeHtml } from "./http-check.ts";
 import { monitorRoomName, TOKEN_TTL_SECONDS } from "./join-token.ts";
@@ -32,20 +33,21 @@ export function backendWebhookCheck(config: MonitorConfig, vantage: string): Che
     url: url.href,
     timeoutMs,
     attempt: async (ports: CheckPorts, context: AttemptContext): Promise<Attempt> => {
-      const started = performance.now();
-      let secret: string;
-      try {
-        secret = await withTimeout(
-          ports.credentials.resolve(apiSecret, "targets.livekit.apiSecret"),
-          context.timeoutMs,
-          `targets.livekit.apiSecret: reading the credential took more than ${context.timeoutMs} ms`,
-        );
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        return { verdict: { status: "down", reason }, timings: { totalMs: performance.now() - started } };
+      const clock = attemptClock(context.timeoutMs);
+      const secret = await readCredential(
+        ports.credentials,
+        apiSecret,
+        "targets.livekit.apiSecret",
+        context.timeoutMs,
+        context.redact,
+      );
+      if ("reason" in secret) {
+        return {
+          verdict: { status: "down", reason: secret.reason },
+          timings: { totalMs: clock.elapsedMs() },
+        };
       }
-      context.redact(secret);
-      const { body, authorization } = await signedRoomStarted(apiKey, secret, vantage);
+      const { body, authorization } = await signedRoomStarted(apiKey, secret.value, vantage);
       context.redact(authorization);
       const exchange = await safeSend(ports.http, {
         method: "POST",
@@ -57,7 +59,7 @@ export function backendWebhookCheck(config: MonitorConfig, vantage: string): Che
           authorization,
         },
         body,
-        timeoutMs: Math.max(1, Math.floor(context.timeoutMs - (performance.now() - started))),
+        timeoutMs: clock.remainingMs(),
         maxBodyBytes: WEBHOOK_BODY_LIMIT,
         ...(backend.tls ? { tls: backend.tls } : {}),
       });

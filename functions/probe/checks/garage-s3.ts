@@ -9,8 +9,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { AwsV4Signer } from "aws4fetch";
 import type { GarageS3, MonitorConfig } from "../../shared/config/index.ts";
-import { safeSend, withTimeout } from "../guard.ts";
+import { safeSend } from "../guard.ts";
 import type { HttpExchange, HttpMethod } from "../http.ts";
+import { attemptClock, readCredential } from "./attempt.ts";
 import type { Attempt, AttemptContext, CheckPorts, CheckSpec } from "./check.ts";
 import { printable, slug } from "./text.ts";
 
@@ -39,29 +40,24 @@ async function attemptRoundTrip(
   ports: CheckPorts,
   context: AttemptContext,
 ): Promise<Attempt> {
-  const started = performance.now();
-  const deadline = started + context.timeoutMs;
-  const remaining = (): number => Math.max(1, Math.floor(deadline - performance.now()));
+  const clock = attemptClock(context.timeoutMs);
   let first: HttpExchange | undefined;
   const result = (status: "up" | "down", reason?: string, httpStatus?: number): Attempt => ({
     verdict: { status, ...(reason === undefined ? {} : { reason }) },
     // The phases of the first request (a fresh connection each time); the total covers all four.
-    timings: { ...first?.timings, totalMs: Math.round((performance.now() - started) * 1000) / 1000 },
+    timings: { ...first?.timings, totalMs: clock.elapsedMs() },
     ...(httpStatus === undefined ? {} : { httpStatus }),
     ...(first?.certificate ? { certificate: first.certificate } : {}),
   });
 
-  let secretAccessKey: string;
-  try {
-    secretAccessKey = await withTimeout(
-      ports.credentials.resolve(s3.secretAccessKey, "targets.garage.s3.secretAccessKey"),
-      remaining(),
-      `targets.garage.s3.secretAccessKey: reading the credential took more than ${context.timeoutMs} ms`,
-    );
-  } catch (error) {
-    return result("down", error instanceof Error ? error.message : String(error));
-  }
-  context.redact(secretAccessKey);
+  const secret = await readCredential(
+    ports.credentials,
+    s3.secretAccessKey,
+    "targets.garage.s3.secretAccessKey",
+    clock.remainingMs(),
+    context.redact,
+  );
+  if ("reason" in secret) return result("down", secret.reason);
 
   const send = async (method: HttpMethod, body?: string): Promise<HttpExchange> => {
     const payload = body ?? "";
@@ -74,7 +70,7 @@ async function attemptRoundTrip(
       },
       ...(body === undefined ? {} : { body }),
       accessKeyId: s3.accessKeyId,
-      secretAccessKey,
+      secretAccessKey: secret.value,
       service: "s3",
       region: s3.region,
     });
@@ -88,7 +84,7 @@ async function attemptRoundTrip(
       url,
       headers,
       ...(body === undefined ? {} : { body }),
-      timeoutMs: remaining(),
+      timeoutMs: clock.remainingMs(),
       maxBodyBytes: S3_BODY_LIMIT,
       ...(s3.tls ? { tls: s3.tls } : {}),
     });

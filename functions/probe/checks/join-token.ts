@@ -10,8 +10,9 @@ import type { JoinTokenSource, MonitorConfig } from "../../shared/config/index.t
 import { isRecord } from "../../shared/errors.ts";
 import { joinUrl } from "../../shared/url.ts";
 import type { CredentialResolver } from "../credentials.ts";
-import { safeSend, withTimeout } from "../guard.ts";
+import { safeSend } from "../guard.ts";
 import type { HttpPort } from "../http.ts";
+import { readCredential } from "./attempt.ts";
 import { looksLikeHtml, redirectText } from "./http-check.ts";
 import { slug } from "./text.ts";
 
@@ -49,19 +50,16 @@ async function mintToken(context: TokenContext): Promise<JoinToken> {
   if (livekit?.apiKey === undefined || livekit.apiSecret === undefined) {
     return { ok: false, reason: "no LiveKit key pair configured" };
   }
-  let secret: string;
-  try {
-    secret = await withTimeout(
-      context.credentials.resolve(livekit.apiSecret, "targets.livekit.apiSecret"),
-      context.timeoutMs,
-      `targets.livekit.apiSecret: reading the credential took more than ${context.timeoutMs} ms`,
-    );
-  } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
-  }
-  context.redact(secret);
+  const secret = await readCredential(
+    context.credentials,
+    livekit.apiSecret,
+    "targets.livekit.apiSecret",
+    context.timeoutMs,
+    context.redact,
+  );
+  if ("reason" in secret) return { ok: false, reason: secret.reason };
   const room = monitorRoomName(context.vantage);
-  const token = new AccessToken(livekit.apiKey, secret, {
+  const token = new AccessToken(livekit.apiKey, secret.value, {
     identity: `monitor-${slug(context.vantage)}-${randomBytes(4).toString("hex")}`,
     name: "Meet synthetic monitor",
     ttl: TOKEN_TTL_SECONDS,

@@ -17,6 +17,7 @@ import { type JoinTokenSource, joinTokenSource, type MonitorConfig } from "../..
 import { joinUrl } from "../../shared/url.ts";
 import type { PhaseTimings } from "../http.ts";
 import type { MessageSocket } from "../sockets.ts";
+import { attemptClock, elapsedSince } from "./attempt.ts";
 import type { Attempt, AttemptContext, CheckPorts, CheckSpec, IceServer } from "./check.ts";
 import { joinToken } from "./join-token.ts";
 import { printable } from "./text.ts";
@@ -49,10 +50,9 @@ async function attemptJoin(
   ports: CheckPorts,
   context: AttemptContext,
 ): Promise<Attempt> {
-  const started = performance.now();
-  const deadline = started + context.timeoutMs;
-  const remaining = (): number => Math.max(1, Math.floor(deadline - performance.now()));
-  const down = (reason: string, timings: PhaseTimings = { totalMs: elapsed(started) }): Attempt => ({
+  const clock = attemptClock(context.timeoutMs);
+  const remaining = clock.remainingMs;
+  const down = (reason: string, timings: PhaseTimings = { totalMs: clock.elapsedMs() }): Attempt => ({
     verdict: { status: "down", reason },
     timings,
   });
@@ -91,7 +91,7 @@ async function attemptJoin(
   try {
     const first = await firstMessage(socket, remaining());
     // Latency: from the connection's start (DNS) to the join response.
-    const timings: PhaseTimings = { ...opening.timings, totalMs: elapsed(connectStarted) };
+    const timings: PhaseTimings = { ...opening.timings, totalMs: elapsedSince(connectStarted) };
     if ("reason" in first) return down(first.reason, timings);
     const join = first.join;
     const iceServers = join.iceServers.map(
@@ -218,12 +218,8 @@ async function signalPing(
     }
     const { message } = response;
     if (message.case === "pongResp" && message.value.lastPingTimestamp === timestamp) {
-      return { rttMs: elapsed(sent) };
+      return { rttMs: elapsedSince(sent) };
     }
     if (message.case === "leave") return { reason: "LiveKit sent leave right after the join" };
   }
-}
-
-function elapsed(since: number): number {
-  return Math.round((performance.now() - since) * 1000) / 1000;
 }

@@ -9,6 +9,7 @@ import type { TurnCheckName } from "../../shared/metrics.ts";
 import type { TurnTransport } from "../sockets.ts";
 import { allocateRelay } from "../turn/allocate.ts";
 import { parseTurnUrl, TRANSPORT_TEXT, type TurnUrl } from "../turn/urls.ts";
+import { elapsedSince } from "./attempt.ts";
 import type { Attempt, AttemptContext, CheckPorts, CheckSpec, IceServer, NotChecked } from "./check.ts";
 import { livekitJoinCheck } from "./livekit-join.ts";
 import { printable } from "./text.ts";
@@ -124,7 +125,7 @@ async function allocateOn(
       { username: server.username, password: server.credential },
       deadline,
     );
-    const timings = { ...opening.timings, totalMs: Math.round((performance.now() - started) * 1000) / 1000 };
+    const timings = { ...opening.timings, totalMs: elapsedSince(started) };
     if (!outcome.ok) return { verdict: { status: "down", reason: outcome.reason }, timings, ...certificate };
     const note =
       outcome.notFreed === undefined ? {} : { reason: `relay allocated, but not freed: ${outcome.notFreed}` };
