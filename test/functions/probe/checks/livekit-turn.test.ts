@@ -124,6 +124,27 @@ describe.skipIf(missing !== undefined && !process.env.CI)("TURN checks after the
     expect(resultOf(report, "turn-tls").reason).toMatch(/^TLS: certificate issuer is unknown/);
   });
 
+  it("verifies the TURN domain by its own name: the LiveKit target's servername is LiveKit's", async () => {
+    const report = await run(allTransports(), { ca: ca.cert, servername: "livekit.test" });
+    expect(resultOf(report, "turn-tls")).toMatchObject({ status: "up" });
+  });
+
+  it("keeps TurnRelayUp at 1 while any transport still allocates", async () => {
+    const port = await closedPort();
+    const report = await run([
+      {
+        urls: [`turn:127.0.0.1:${coturn.port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],
+        username: TURN_USER,
+        credential: TURN_PASSWORD,
+      },
+    ]);
+    expect(report.checks.filter((result) => result.check.startsWith("turn")).map((r) => r.status)).toEqual([
+      "up",
+      "down",
+    ]);
+    expect(cycleDatums(report).find((datum) => datum.name === "TurnRelayUp")?.value).toBe(1);
+  });
+
   it("is degraded when one of several servers of a transport fails", async () => {
     const port = await closedPort();
     const report = await run([
