@@ -63,6 +63,9 @@ export function backendWebhookCheck(config: MonitorConfig, vantage: string): Che
         maxBodyBytes: WEBHOOK_BODY_LIMIT,
         ...(backend.tls ? { tls: backend.tls } : {}),
       });
+      const status = exchange.response?.status;
+      // Refused signatures may mean the secret was rotated: read it again on the next attempt.
+      if (status === 401 || status === 400) ports.credentials.invalidate(apiSecret);
       return {
         verdict: judgeExchange(exchange, judgeWebhook),
         timings: exchange.timings,

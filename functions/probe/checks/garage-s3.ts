@@ -94,6 +94,10 @@ async function attemptRoundTrip(
   const failed = (step: Step, exchange: HttpExchange, expected: string): Attempt => {
     if (exchange.failure) return result("down", `${step}: ${exchange.failure.message}`);
     const { status, body } = exchange.response;
+    // A refused signature may mean the secret was rotated: read it again on the next attempt.
+    if (status === 403 && /<Code>(SignatureDoesNotMatch|InvalidAccessKeyId)<\/Code>/.test(body)) {
+      ports.credentials.invalidate(s3.secretAccessKey);
+    }
     return result("down", `${step}: HTTP ${status}${s3ErrorText(body)}, expected ${expected}`, status);
   };
 

@@ -82,6 +82,10 @@ async function attemptJoin(
     timeoutMs: remaining(),
   });
   if (opening.failure) {
+    const apiSecret = config.targets.livekit?.apiSecret;
+    // A refused token may mean the secret was rotated: read it again on the next attempt.
+    if (opening.status === 401 && source === "apiSecret" && apiSecret)
+      ports.credentials.invalidate(apiSecret);
     return {
       ...down(upgradeFailure(opening.status, opening.failure.message, source), opening.timings),
       ...(opening.status === undefined ? {} : { httpStatus: opening.status }),

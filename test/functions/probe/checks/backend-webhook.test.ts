@@ -64,3 +64,26 @@ describe("backend webhook", () => {
     );
   });
 });
+
+describe("a rotated webhook secret", () => {
+  it("is read again after the backend refuses the signature, so the retry uses the new one", async () => {
+    const { createCredentialResolver } = await import("../../../../functions/probe/credentials.ts");
+    const { runCycle } = await import("../../../../functions/probe/cycle.ts");
+    const { deepDependencies } = await import("./deep-harness.ts");
+    const backend = track(await startMeetBackend({ apiKey: API_KEY, apiSecret: API_SECRET }));
+    const versions = ["the-old-secret-before-rotation", API_SECRET];
+    let reads = 0;
+    const credentials = createCredentialResolver({
+      mode: "lambda",
+      secrets: { read: async () => versions[Math.min(reads++, 1)] ?? "" },
+    });
+    const secretArn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:livekit";
+    const config = deepConfig({
+      backend: { url: backend.url, webhook: true },
+      livekit: { ...livekit, apiSecret: { secretArn }, join: { enabled: false } },
+    });
+    const report = await runCycle(config, "test", { ...deepDependencies(), credentials });
+    expect(resultOf(report, "webhook")).toMatchObject({ status: "up", attempts: 2 });
+    expect(reads).toBe(2);
+  });
+});

@@ -108,3 +108,24 @@ describe("Garage S3 round trip", () => {
     expect(s3.requests[0]?.path).toBe("/meet-recordings/probes/meet/probe-test");
   });
 });
+
+describe("a rotated S3 secret", () => {
+  it("is read again after SignatureDoesNotMatch, so the retry uses the new one", async () => {
+    const { createCredentialResolver } = await import("../../../../functions/probe/credentials.ts");
+    const { runCycle } = await import("../../../../functions/probe/cycle.ts");
+    const { deepDependencies } = await import("./deep-harness.ts");
+    const s3 = await garage();
+    const versions = ["the-old-s3-secret-before-rotation", SECRET_KEY];
+    let reads = 0;
+    const credentials = createCredentialResolver({
+      mode: "lambda",
+      secrets: { read: async () => versions[Math.min(reads++, 1)] ?? "" },
+    });
+    const config = s3Config(s3.url, {
+      secretAccessKey: { secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:garage" },
+    });
+    const report = await runCycle(config, "test", { ...deepDependencies(), credentials });
+    expect(resultOf(report, "s3")).toMatchObject({ status: "up", attempts: 2 });
+    expect(reads).toBe(2);
+  });
+});

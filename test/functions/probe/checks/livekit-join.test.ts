@@ -199,3 +199,26 @@ describe("LiveKit join with Meet's connection test", () => {
     );
   });
 });
+
+describe("a rotated secret", () => {
+  it("is read again after LiveKit refuses the token, so the retry uses the new one", async () => {
+    const { createCredentialResolver } = await import("../../../../functions/probe/credentials.ts");
+    const { runCycle } = await import("../../../../functions/probe/cycle.ts");
+    const { deepDependencies } = await import("./deep-harness.ts");
+    const livekit = track(await startLivekitStandin({ keys: KEYS }));
+    const versions = ["the-old-secret-before-rotation", API_SECRET];
+    let reads = 0;
+    const credentials = createCredentialResolver({
+      mode: "lambda",
+      secrets: { read: async () => versions[Math.min(reads++, 1)] ?? "" },
+    });
+    const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:livekit";
+    const config = deepConfig({
+      livekit: { url: livekit.url, apiKey: API_KEY, apiSecret: { secretArn: arn } },
+    });
+    const report = await runCycle(config, "test", { ...deepDependencies(), credentials });
+    expect(resultOf(report, "join")).toMatchObject({ status: "up", attempts: 2 });
+    expect(resultOf(report, "join").firstAttemptReason).toMatch(/^token refused/);
+    expect(reads).toBe(2);
+  });
+});
