@@ -1,0 +1,38 @@
+/**
+ * The deep checks' libraries stay as chosen (docs/deep-checks.md): one copy of @livekit/protocol,
+ * the very version livekit-server-sdk pins, so the bundle never carries two; exact versions.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../infra/probe-function.ts";
+
+const json = (path: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(PROJECT_ROOT, path), "utf8")) as Record<string, unknown>;
+
+describe("deep check dependencies", () => {
+  const lock = json("package-lock.json").packages as Record<
+    string,
+    { version?: string; dependencies?: Record<string, string> }
+  >;
+  const manifest = json("package.json") as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+
+  it("has one @livekit/protocol, the version livekit-server-sdk pins, as a direct dependency", () => {
+    const copies = Object.keys(lock).filter((path) => path.endsWith("node_modules/@livekit/protocol"));
+    expect(copies).toEqual(["node_modules/@livekit/protocol"]);
+    const pinned = lock["node_modules/livekit-server-sdk"]?.dependencies?.["@livekit/protocol"];
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(manifest.dependencies["@livekit/protocol"]).toBe(pinned);
+    expect(lock["node_modules/@livekit/protocol"]?.version).toBe(pinned);
+  });
+
+  it("pins the signer, the SDK and the test-only verifier and WebSocket server exactly", () => {
+    for (const name of ["livekit-server-sdk", "aws4fetch"])
+      expect(manifest.dependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const name of ["@smithy/signature-v4", "ws"])
+      expect(manifest.devDependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
