@@ -15,7 +15,7 @@ import {
   type DimensionName,
   type MetricSpec,
 } from "../functions/shared/metrics.ts";
-import type { AlarmSource } from "../functions/shared/plan/index.ts";
+import type { AlarmSource, SourceInstance } from "../functions/shared/plan/index.ts";
 
 export interface MetricContext {
   /** The configured namespace. */
@@ -39,11 +39,15 @@ export function dimensionsFor(
   context: MetricContext,
   component?: Component,
   check?: CheckName,
+  instance?: SourceInstance,
 ): Record<DimensionName, string> | Partial<Record<DimensionName, string>> {
   const values: Partial<Record<DimensionName, string>> = {};
   for (const name of spec.dimensions) {
     if (name === "Vantage") values.Vantage = context.vantage;
-    else if (name === "Component") {
+    else if (name === "Host" || name === "Bucket") {
+      if (instance?.dimension !== name) throw new Error(`${spec.name} needs a ${name} dimension`);
+      values[name] = instance.value;
+    } else if (name === "Component") {
       if (component === undefined) throw new Error(`${spec.name} needs a Component dimension`);
       values.Component = component;
     } else {
@@ -62,12 +66,13 @@ export function contractMetric(
   options: MetricOptions,
   component?: Component,
   check?: CheckName,
+  instance?: SourceInstance,
 ): Metric {
   const owner = component ?? spec.component;
   return new Metric({
     namespace: context.namespace,
     metricName: spec.name,
-    dimensionsMap: dimensionsFor(spec, context, owner, check) as Record<string, string>,
+    dimensionsMap: dimensionsFor(spec, context, owner, check, instance) as Record<string, string>,
     statistic: options.statistic,
     period: Duration.seconds(options.periodSeconds),
     ...(options.label === undefined ? {} : { label: options.label }),
@@ -95,14 +100,97 @@ export function sourceMetric(
         { statistic, periodSeconds },
         source.component,
         source.check,
+        source.instance,
       );
     case "lambdaErrors":
       return probe.metricErrors({ statistic, period });
     case "alb":
       return albErrorRate(source.loadBalancer, source.targetGroup, period);
+    case "albResponseTime":
+      return albResponseTimeMs(source.loadBalancer, source.targetGroup, "p95", period);
     case "rds":
       return rdsConnectionsPercent(source.instanceId, source.maxConnections, period);
+    case "rdsReplicaLag":
+      return rdsReplicaLag(source.replicaIds, period);
+    case "elasticache":
+      return elasticacheMetric(
+        source.metricName,
+        source.cacheClusterId,
+        source.cacheNodeId,
+        statistic,
+        period,
+      );
   }
+}
+
+/**
+ * A percentile of the load balancer's TargetResponseTime (seconds), in milliseconds like the
+ * monitor's own ResponseTimeP95, so one threshold fits both.
+ */
+export function albResponseTimeMs(
+  loadBalancer: string,
+  targetGroup: string | undefined,
+  percentile: "p50" | "p95",
+  period: Duration,
+): MathExpression {
+  // Ids are per graph: the p50 and p95 expressions of one panel need their own.
+  const id = `seconds${percentile}`;
+  return new MathExpression({
+    expression: `1000 * ${id}`,
+    usingMetrics: {
+      [id]: new Metric({
+        namespace: "AWS/ApplicationELB",
+        metricName: "TargetResponseTime",
+        dimensionsMap: {
+          LoadBalancer: loadBalancer,
+          ...(targetGroup === undefined ? {} : { TargetGroup: targetGroup }),
+        },
+        statistic: percentile,
+        period,
+      }),
+    },
+    label: `TargetResponseTime ${percentile} (ALB, ms)`,
+    period,
+  });
+}
+
+/** The highest ReplicaLag (seconds) of the read replicas. */
+export function rdsReplicaLag(replicaIds: readonly string[], period: Duration): MathExpression {
+  const usingMetrics = Object.fromEntries(
+    replicaIds.map((id, index) => [
+      `lag${index}`,
+      new Metric({
+        namespace: "AWS/RDS",
+        metricName: "ReplicaLag",
+        dimensionsMap: { DBInstanceIdentifier: id },
+        statistic: "Maximum",
+        period,
+      }),
+    ]),
+  );
+  return new MathExpression({
+    expression: `MAX([${Object.keys(usingMetrics).join(", ")}])`,
+    usingMetrics,
+    label: "ReplicaLag (RDS, s)",
+    period,
+  });
+}
+
+/** One AWS/ElastiCache metric of one cache node (engine metrics are published per node). */
+export function elasticacheMetric(
+  metricName: string,
+  cacheClusterId: string,
+  cacheNodeId: string,
+  statistic: string,
+  period: Duration,
+): Metric {
+  return new Metric({
+    namespace: "AWS/ElastiCache",
+    metricName,
+    dimensionsMap: { CacheClusterId: cacheClusterId, CacheNodeId: cacheNodeId },
+    statistic,
+    period,
+  });
 }
 
 /**

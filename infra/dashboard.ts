@@ -29,7 +29,12 @@ import {
   MonitorMetrics,
   SourceMetrics,
 } from "../functions/shared/metrics.ts";
-import { type ConfigPlan, httpsChecks, isHealthCheck } from "../functions/shared/plan/index.ts";
+import {
+  type ConfigPlan,
+  httpsChecks,
+  isHealthCheck,
+  type SourceInstance,
+} from "../functions/shared/plan/index.ts";
 import {
   albErrorRate,
   contractMetric,
@@ -38,6 +43,7 @@ import {
 } from "./cloudwatch-metrics.ts";
 import { deepCheckWidgets } from "./dashboard-deep.ts";
 import { FULL, type GraphOptions, HALF, THIRD, type WidgetKit } from "./dashboard-grid.ts";
+import { layerWidgets } from "./dashboard-layers.ts";
 
 const MINUTE = 60;
 const HEIGHT = 6;
@@ -69,6 +75,8 @@ export class MonitorDashboard extends Construct implements WidgetKit {
         this.createMonitorWidgets(),
         ...this.createLivekitWidgets(),
         ...pairs(this.createWhiteboxWidgets()),
+        // The guide's other layers: response time, Redis, database, hosts, buckets, egress.
+        ...pairs(layerWidgets(props.config, props.plan, this)),
       ],
     });
   }
@@ -265,6 +273,7 @@ export class MonitorDashboard extends Construct implements WidgetKit {
     component?: Component,
     check?: CheckName,
     label?: string,
+    instance?: SourceInstance,
   ): IMetric {
     return contractMetric(
       spec,
@@ -272,6 +281,7 @@ export class MonitorDashboard extends Construct implements WidgetKit {
       { statistic, periodSeconds: MINUTE, ...(label === undefined ? {} : { label }) },
       component,
       check,
+      instance,
     );
   }
 

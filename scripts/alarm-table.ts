@@ -30,14 +30,21 @@ function metricText(alarm: AlarmDefault): string {
     case "probeFunctionFailing":
       return "AWS/Lambda `Errors` of the probe function";
     case "sourceUnreadable":
-      return "`SourceUp` of each component with a Prometheus source (Component)";
+      return "`SourceUp` of each component with a white-box source (Component)";
     case "turnFailing":
       return "`Up` of each TURN transport the join lists, Component=livekit, Check=turn-udp, turn-tcp or turn-tls";
+    case "slowResponses":
+      return "`ResponseTimeP95` (ms), Component=backend; preset `alb`: 1000 × AWS/ApplicationELB `TargetResponseTime` p95";
+    case "redisMemoryHigh":
+      return "`RedisMemoryPercent`, Component=redis; `cacheClusterId`: AWS/ElastiCache `DatabaseMemoryUsagePercentage` of the node";
+    case "replicationLagHigh":
+      return "`ReplicationLag` (s), Component=database; `rdsReplicaInstanceIds`: the highest AWS/RDS `ReplicaLag`";
   }
   if (!alarm.metric) throw new Error(`${alarm.id} has no metric`);
   const parts = [`\`${alarm.metric.name}\``];
   const component = alarm.component;
   if (component !== undefined) parts.push(`Component=${component}`);
+  if (alarm.metric.dimensions.includes("Host")) parts.push("Host: one alarm per host");
   if (alarm.metric.dimensions.includes("Check") && component !== undefined) {
     parts.push(`Check=${alarm.check ?? CHECK_NAME[component as CheckComponent]}`);
   }
@@ -52,6 +59,7 @@ function ruleText(alarm: AlarmDefault): string {
 
 /** The component part of the alarm's name: its own, one per component, or the monitor itself. */
 function componentText(alarm: AlarmDefault): string {
+  if (alarm.metric?.dimensions.includes("Host")) return `${alarm.component}-<host>`;
   if (alarm.component !== undefined) return alarm.component;
   return alarm.metric?.dimensions.includes("Component") ? "<component>" : "monitor";
 }

@@ -2,10 +2,10 @@
  * Human and machine renderings of a cycle: the CLI's table and JSON, the Lambda's log lines.
  * None of them ever contains a header value or a response body.
  */
-import { FigureMetrics } from "../shared/metrics.ts";
+import { FigureMetrics, instanceDimension } from "../shared/metrics.ts";
 import type { CheckResult, CycleReport, SkippedCheck } from "./cycle.ts";
 import type { PublishOutcome } from "./publish.ts";
-import type { SourceStatus, WhiteboxReport } from "./whitebox/collect.ts";
+import type { FigureValue, MissingFigure, SourceStatus, WhiteboxReport } from "./whitebox/collect.ts";
 
 const STATUS_TEXT = { up: "UP", degraded: "DEGRADED", down: "DOWN" } as const;
 
@@ -101,7 +101,7 @@ export function formatWhitebox(whitebox: WhiteboxReport): string {
   const sources = alignColumns(
     ["SOURCE", "URL", "STATUS", "HTTP", "TIME", "SAMPLES"],
     whitebox.sources.map((source) => [
-      source.source,
+      labelOf(source.source, source.instance),
       source.url,
       source.ok ? "OK" : "FAILED",
       source.httpStatus === undefined ? "-" : String(source.httpStatus),
@@ -111,32 +111,66 @@ export function formatWhitebox(whitebox: WhiteboxReport): string {
   );
   const figureRows = [
     ...whitebox.figures.map((figure) => ({
-      component: figure.component,
-      metric: figure.metric,
+      figure,
       cells: [
         figureValue(figure.value),
         figure.unit,
-        figure.sources < figure.of ? `${figure.sources} of ${figure.of} sources` : "",
+        [figure.sources < figure.of ? `${figure.sources} of ${figure.of} sources` : "", figure.note ?? ""]
+          .filter((text) => text !== "")
+          .join("; "),
       ],
     })),
     ...whitebox.missing.map((missing) => ({
-      component: missing.component,
-      metric: missing.metric,
+      figure: missing,
       cells: ["-", "", `not published: ${missing.reason}`],
     })),
   ];
-  const order = Object.keys(FigureMetrics);
-  figureRows.sort((a, b) => order.indexOf(a.metric) - order.indexOf(b.metric));
+  const order = figureOrder(
+    whitebox.sources.flatMap((source) => (source.instance ? [source.instance.value] : [])),
+  );
+  figureRows.sort((a, b) => order(a.figure, b.figure));
   const figures = alignColumns(
     ["COMPONENT", "FIGURE", "VALUE", "UNIT", "NOTE"],
-    figureRows.map((row) => [row.component, row.metric, ...row.cells]),
+    figureRows.map((row) => [
+      labelOf(row.figure.component, row.figure.instance),
+      row.figure.metric,
+      ...row.cells,
+    ]),
   );
   const reasons = whitebox.sources.flatMap((source) => sourceLines(source));
   return [sources, "", figures, ...(reasons.length > 0 ? ["", ...reasons] : [])].join("\n");
 }
 
+/** A component, or a component's host or bucket: `host/db-1`. */
+function labelOf(component: string, instance: { readonly value: string } | undefined): string {
+  return instance ? `${component}/${instance.value}` : component;
+}
+
+const METRIC_ORDER = Object.keys(FigureMetrics);
+
+/**
+ * The contract's order, one component (or one host or bucket) after the other: a figure's place is
+ * the first metric of its component and dimension, then its host or bucket in the configuration's
+ * order (`instances`), then its own metric.
+ */
+function figureOrder(
+  instances: readonly string[],
+): (a: FigureValue | MissingFigure, b: FigureValue | MissingFigure) => number {
+  const place = (figure: FigureValue | MissingFigure): number =>
+    METRIC_ORDER.findIndex((name) => {
+      const spec = FigureMetrics[name as keyof typeof FigureMetrics];
+      return spec.component === figure.component && instanceDimension(spec) === figure.instance?.dimension;
+    });
+  const instance = (figure: FigureValue | MissingFigure): number =>
+    figure.instance ? instances.indexOf(figure.instance.value) : -1;
+  return (a, b) =>
+    place(a) - place(b) ||
+    instance(a) - instance(b) ||
+    METRIC_ORDER.indexOf(a.metric) - METRIC_ORDER.indexOf(b.metric);
+}
+
 function sourceLines(source: SourceStatus): string[] {
-  const label = `${source.source} ${source.url}`;
+  const label = `${labelOf(source.source, source.instance)} ${source.url}`;
   return [
     ...(source.reason ? [`${label}: ${source.reason}`] : []),
     ...(source.firstSample ? [`${label}: first sample; its rates start with the next cycle`] : []),
@@ -171,14 +205,21 @@ export function figuresLogRecord(whitebox: WhiteboxReport, vantage: string): Rec
     level: "INFO",
     message: "figures",
     vantage,
-    figures: Object.fromEntries(whitebox.figures.map((figure) => [figure.metric, figure.value])),
-    missing: Object.fromEntries(whitebox.missing.map((missing) => [missing.metric, missing.reason])),
+    figures: Object.fromEntries(whitebox.figures.map((figure) => [figureKey(figure), figure.value])),
+    missing: Object.fromEntries(whitebox.missing.map((missing) => [figureKey(missing), missing.reason])),
   };
 }
 
 /** One structured log line per check with nothing to check this cycle (nothing published). */
 export function skippedLogRecord(skipped: SkippedCheck, vantage: string): Record<string, unknown> {
   return { level: "INFO", message: "check skipped", vantage, ...skipped };
+}
+
+/** A figure's key in the log line: its metric, with its host or bucket when it has one. */
+function figureKey(figure: FigureValue | MissingFigure): string {
+  return figure.instance
+    ? `${figure.metric}{${figure.instance.dimension}=${figure.instance.value}}`
+    : figure.metric;
 }
 
 /** One structured log line per check for the Lambda's log group. */

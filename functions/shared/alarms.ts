@@ -3,6 +3,7 @@
  * default. Pure data shared by the config schema (override validation), the CDK stack (which
  * builds the CloudWatch alarms from it) and the README's alarm table (checked by a test).
  */
+import { LAYER_ALARM_DEFAULTS, LAYER_ALARM_IDS } from "./layer-alarms.ts";
 import {
   CheckMetrics,
   type CheckName,
@@ -41,6 +42,8 @@ export const ALARM_IDS = [
   "turnAllFailing",
   "webhookRejected",
   "recordingStorageFailing",
+  // The guide's other layers (response time, Redis, database, hosts, recording workers).
+  ...LAYER_ALARM_IDS,
 ] as const;
 export type AlarmId = (typeof ALARM_IDS)[number];
 
@@ -269,7 +272,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
     missingData: "ignore",
     guideRow: "(not in the guide: watches the sources the warning alarms above rely on)",
     meaning:
-      "A Prometheus page of this component has failed to be read every minute for 15 minutes: the figures lack its data, so their alarms cannot see what it would show.",
+      "A white-box source of this component (a Prometheus page, or a JSON API: Garage's buckets, egress' health endpoint) has failed to be read every minute for 15 minutes: the figures lack its data, so their alarms cannot see what it would show.",
     firstCheck:
       "the probe's log line for the source (refused or timeout: the endpoint or the network path; 401/403: the credential)",
     why: "The figures' alarms treat missing data as not breaching, so a broken source would leave them blind without this; 15 minutes rides out restarts and deploys.",
@@ -454,6 +457,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
       "the S3 error code in the probe's log (SignatureDoesNotMatch: secret; AccessDenied: `garage bucket allow`; NoSuchBucket)",
     why: "Recordings upload at the end of a meeting; 5 minutes ignores a Garage restart.",
   },
+  ...LAYER_ALARM_DEFAULTS,
 };
 
 /** The parts of an alarm an operator may override in the config's `alarms` section. */

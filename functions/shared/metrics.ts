@@ -3,23 +3,22 @@
  *
  * The probe (functions/) builds its datums from these specs and the CDK alarms and dashboard
  * (infra/) build their `Metric`s from the same specs, so the two cannot drift apart.
- * This module is pure data: no AWS or Node imports, safe to bundle anywhere.
+ * This module is pure data: no AWS or Node imports, safe to bundle anywhere. Its vocabulary (units,
+ * dimensions, components, the spec's shape) is ./metric-spec.ts, re-exported here; the figures of
+ * the guide's other layers are ./layer-metrics.ts, spread into FigureMetrics.
  */
 
-export const DEFAULT_NAMESPACE = "LaSuiteMeet";
+import { LayerFigureMetrics } from "./layer-metrics.ts";
+import {
+  CHECK_DIMENSIONS,
+  type CheckComponent,
+  FIGURE_DIMENSIONS,
+  type MetricSpec,
+  MONITOR_DIMENSIONS,
+  spec,
+} from "./metric-spec.ts";
 
-/** CloudWatch units used by this monitor (a subset of CloudWatch's StandardUnit). */
-export type MetricUnit = "None" | "Count" | "Percent" | "Milliseconds" | "Count/Second" | "Bytes/Second";
-
-export type DimensionName = "Component" | "Check" | "Vantage";
-
-/** What a black-box check talks to. */
-export type CheckComponent = "backend" | "livekit" | "garage";
-/** Components whose figures come from white-box sources (Prometheus endpoints, AWS metrics). */
-export type FigureComponent = "backend" | "livekit" | "garage" | "database" | "recording";
-export type Component = CheckComponent | FigureComponent;
-/** Components whose white-box figures are read from a Prometheus page by the probe. */
-export type SourceComponent = "livekit" | "garage" | "backend" | "database";
+export * from "./metric-spec.ts";
 
 /** The `Check` dimension value of each component's health check. */
 export const CHECK_NAME = {
@@ -62,23 +61,6 @@ export function publishesPhases(component: CheckComponent, check: CheckName): bo
 }
 
 export const CHECK_COMPONENTS: readonly CheckComponent[] = ["backend", "livekit", "garage"];
-
-export const CHECK_DIMENSIONS = ["Component", "Check", "Vantage"] as const satisfies readonly DimensionName[];
-export const FIGURE_DIMENSIONS = ["Component", "Vantage"] as const satisfies readonly DimensionName[];
-export const MONITOR_DIMENSIONS = ["Vantage"] as const satisfies readonly DimensionName[];
-
-export interface MetricSpec {
-  readonly name: string;
-  readonly unit: MetricUnit;
-  readonly dimensions: readonly DimensionName[];
-  /** Which component publishes it; absent for monitor-wide metrics. */
-  readonly component?: Component;
-  readonly description: string;
-}
-
-function spec<const S extends MetricSpec>(s: S): S {
-  return s;
-}
 
 /** Black-box check metrics: dimensions Component, Check, Vantage. */
 export const CheckMetrics = {
@@ -271,6 +253,8 @@ export const FigureMetrics = {
     component: "database",
     description: "PostgreSQL connections over max_connections.",
   }),
+  // The guide's other layers: response time, Redis, database, hosts, buckets, recording workers.
+  ...LayerFigureMetrics,
 } as const;
 
 /** The state of the white-box sources themselves: dimensions Component, Vantage. */
@@ -280,7 +264,7 @@ export const SourceMetrics = {
     unit: "None",
     dimensions: FIGURE_DIMENSIONS,
     description:
-      "1 when every configured Prometheus source of the component was read this cycle, 0 otherwise. Published every cycle for each component with a source.",
+      "1 when every configured white-box source of the component was read this cycle, 0 otherwise. Published every cycle for each component with a source.",
   }),
 } as const;
 

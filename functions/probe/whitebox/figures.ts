@@ -1,179 +1,85 @@
 /**
- * From what each source's page held to the published figures.
- *
- * Counters become increases per series with Prometheus' reset rule (a value lower than the
- * previous one means the process restarted, so the increase is the new value), over the time
- * between the two samples; then they are summed over the sources (nodes). A series with no
- * previous sample adds nothing (its value becomes the baseline), and a source read for the first
- * time has no rate at all: rates are never guessed.
+ * From what each source's page held to the published figures: gauges combined over the sources
+ * (sum, lowest, highest), counters as rates, increases or ratios of their increases (./windows.ts),
+ * histograms as quantiles of their bucket increases (./quantile.ts). Which figure comes from what
+ * is ./rules.ts.
  */
 import {
   type FigureComponent,
   type FigureMetricName,
   FigureMetrics,
-  type SourceComponent,
+  type InstanceDimension,
 } from "../../shared/metrics.ts";
-import type { CounterKey, CounterSeries, Extraction, GaugeKey } from "./extract/index.ts";
+import type { CounterKey, Extraction, GaugeKey, HistogramKey } from "./extract/index.ts";
+import { type Bucket, bucketQuantile } from "./quantile.ts";
+import type { CounterWindow, HistogramWindow } from "./windows.ts";
 
-/** The last sample of each counter series of one source: the start of the next window. */
-export interface SourceMemory {
-  readonly series: ReadonlyMap<string, { readonly value: number; readonly atMs: number }>;
-}
+export { FIGURE_RULES } from "./rules.ts";
+export * from "./windows.ts";
 
-export interface CounterWindow {
-  /** Sum of the increases of the series that have a previous sample. */
-  readonly increase: number;
-  /** Sum of those increases, each divided by its own window, per second. */
-  readonly rate: number;
-  /** False when there is nothing to base a rate on (first read, or every series is new). */
-  readonly based: boolean;
-  /** Series with a usable previous sample. */
-  readonly withPrevious: number;
-  /** Series seen for the first time (baseline only). */
-  readonly newSeries: number;
-  /** Series whose value dropped (a restart): their increase is their new value. */
-  readonly resets: number;
-}
-
-export function counterWindow(
-  series: readonly CounterSeries[],
-  previous: SourceMemory | undefined,
-  scrapedAtMs: number,
-): CounterWindow {
-  if (!previous) {
-    return { increase: 0, rate: 0, based: false, withPrevious: 0, newSeries: series.length, resets: 0 };
-  }
-  let increase = 0;
-  let rate = 0;
-  let newSeries = 0;
-  let resets = 0;
-  let withPrevious = 0;
-  for (const current of series) {
-    const before = previous.series.get(current.key);
-    if (!before) {
-      newSeries++;
-      continue;
-    }
-    const atMs = current.timestampMs ?? scrapedAtMs;
-    const seconds = (atMs - before.atMs) / 1000;
-    if (!(seconds > 0)) continue; // no new sample of this series since the last read
-    withPrevious++;
-    let delta = current.value - before.value;
-    if (delta < 0) {
-      resets++;
-      delta = current.value;
-    }
-    increase += delta;
-    rate += delta / seconds;
-  }
-  // No series at all is a fact (nothing happened); series that are all new are not.
-  const based = series.length === 0 || withPrevious > 0;
-  return { increase, rate, based, withPrevious, newSeries, resets };
-}
-
-/**
- * The windows of every counter of one source. A counter whose series are all new (its first
- * failure, say) is a zero increase when other counters of the page continue; but when no series
- * of the page has a previous sample, the source restarted under a new identity (LiveKit draws a
- * new node_id at each start) and it has no rate this cycle.
- */
-export function sourceWindows(
-  extraction: Extraction,
-  previous: SourceMemory | undefined,
-  scrapedAtMs: number,
-): Partial<Record<CounterKey, CounterWindow>> {
-  const windows: Partial<Record<CounterKey, CounterWindow>> = {};
-  let series = 0;
-  let continued = 0;
-  for (const [key, list] of Object.entries(extraction.counters) as [CounterKey, readonly CounterSeries[]][]) {
-    const window = counterWindow(list, previous, scrapedAtMs);
-    windows[key] = window;
-    series += list.length;
-    continued += window.withPrevious;
-  }
-  const renewed = previous !== undefined && series > 0 && continued === 0;
-  for (const [key, window] of Object.entries(windows) as [CounterKey, CounterWindow][]) {
-    windows[key] = { ...window, based: previous !== undefined && !renewed };
-  }
-  return windows;
-}
-
-/** The memory to keep after a successful read: every counter series of the page. */
-export function memoryOf(extraction: Extraction, scrapedAtMs: number): SourceMemory {
-  const series = new Map<string, { value: number; atMs: number }>();
-  for (const list of Object.values(extraction.counters)) {
-    for (const item of list ?? [])
-      series.set(item.key, { value: item.value, atMs: item.timestampMs ?? scrapedAtMs });
-  }
-  return { series };
+interface RuleBase {
+  readonly metric: FigureMetricName;
+  /** Why there is no figure when no source's page has its series (the default says: see the notes). */
+  readonly absent?: string;
 }
 
 export type FigureRule =
-  | { readonly metric: FigureMetricName; readonly kind: "sum" | "min" | "max"; readonly gauge: GaugeKey }
-  | { readonly metric: FigureMetricName; readonly kind: "rate" | "increase"; readonly counter: CounterKey }
-  | {
-      readonly metric: FigureMetricName;
+  | (RuleBase & {
+      readonly kind: "sum" | "min" | "max";
+      readonly gauge: GaugeKey;
+      /**
+       * A source that could not be read counts as 0 (a sum of the workers that can be confirmed):
+       * the figure is published even when none could be read.
+       */
+      readonly unreadIsZero?: boolean;
+    })
+  | (RuleBase & {
+      /** `maxRate`: the highest per-series rate, over the series and the sources. */
+      readonly kind: "rate" | "increase" | "maxRate";
+      readonly counter: CounterKey;
+      /** Multiplies the value (100 for a share of a second per second as a percent). @default 1 */
+      readonly scale?: number;
+      /**
+       * `increase` only: a series first seen while its source continues counts its whole value,
+       * for counters whose labelled series client_golang creates at their first increment (a
+       * first failure of a kind would be lost otherwise).
+       */
+      readonly countsNewSeries?: boolean;
+    })
+  | (RuleBase & {
       readonly kind: "ratio";
       readonly numerator: CounterKey;
       readonly denominator: CounterKey;
       /** Why there is no figure when the denominator did not move. */
       readonly idle: string;
-    };
-
-/** Which figures each kind of source feeds, and how. */
-export const FIGURE_RULES: Readonly<Record<SourceComponent, readonly FigureRule[]>> = {
-  livekit: [
-    { metric: "Rooms", kind: "sum", gauge: "rooms" },
-    { metric: "Participants", kind: "sum", gauge: "participants" },
-    { metric: "PublishedTracks", kind: "sum", gauge: "publishedTracks" },
-    { metric: "SubscribedTracks", kind: "sum", gauge: "subscribedTracks" },
-    {
-      metric: "PacketLoss",
-      kind: "ratio",
-      numerator: "packetLossIncoming",
-      denominator: "packetsIncomingInitial",
-      idle: "no incoming packets in the interval",
-    },
-    { metric: "NackRate", kind: "rate", counter: "nacks" },
-    { metric: "BytesIn", kind: "rate", counter: "bytesIncoming" },
-    { metric: "BytesOut", kind: "rate", counter: "bytesOutgoing" },
-    { metric: "WebhookFailures", kind: "increase", counter: "webhookFailures" },
-  ],
-  garage: [
-    { metric: "DiskFreePercent", kind: "min", gauge: "diskFreePercent" },
-    {
-      metric: "S3ErrorRate",
-      kind: "ratio",
-      numerator: "s3Errors5xx",
-      denominator: "s3Requests",
-      idle: "no S3 requests in the interval",
-    },
-    { metric: "ClusterHealthy", kind: "min", gauge: "clusterHealthy" },
-  ],
-  backend: [
-    {
-      metric: "ErrorRate",
-      kind: "ratio",
-      numerator: "requests5xx",
-      denominator: "requests",
-      idle: "no requests in the interval",
-    },
-    { metric: "RequestRate", kind: "rate", counter: "requests" },
-  ],
-  database: [{ metric: "ConnectionsPercent", kind: "max", gauge: "connectionsPercent" }],
-};
+      /** @default 100 (a percentage) */
+      readonly scale?: number;
+    })
+  | (RuleBase & {
+      readonly kind: "quantile";
+      readonly histogram: HistogramKey;
+      /** Between 0 and 1. */
+      readonly quantile: number;
+      /** From the histogram's unit to the figure's (1000: seconds to milliseconds). @default 1 */
+      readonly scale?: number;
+      /** Why there is no figure when nothing was observed in the interval. */
+      readonly idle: string;
+    });
 
 /** One source read successfully this cycle. */
 export interface SourceReading {
   readonly extraction: Extraction;
   readonly windows: Partial<Record<CounterKey, CounterWindow>>;
+  readonly histograms?: Partial<Record<HistogramKey, HistogramWindow>>;
   /** True when the source had no previous successful read (cold start, or back after failing). */
   readonly first: boolean;
 }
 
 export type FigureOutcome =
-  | { readonly value: number; readonly sources: number }
+  | { readonly value: number; readonly sources: number; readonly note?: string }
   | { readonly value?: undefined; readonly reason: string };
+
+const NOT_IN_PAGE = "not in the page (see the source's notes)";
 
 /** One figure from the readings of every source of its kind (`total` configured, some may have failed). */
 export function computeFigure(
@@ -181,9 +87,26 @@ export function computeFigure(
   readings: readonly SourceReading[],
   total: number,
 ): FigureOutcome {
+  const outcome = figureOf(rule, readings, total);
+  // PutMetricData refuses NaN and infinities: a figure that is not a finite number is not a figure.
+  if (outcome.value !== undefined && !Number.isFinite(outcome.value)) {
+    return { reason: `computed ${outcome.value}, not a finite number` };
+  }
+  return outcome;
+}
+
+function figureOf(rule: FigureRule, readings: readonly SourceReading[], total: number): FigureOutcome {
   if (readings.length === 0) {
+    if ((rule.kind === "sum" || rule.kind === "min" || rule.kind === "max") && rule.unreadIsZero) {
+      return {
+        value: 0,
+        sources: 0,
+        note: total > 1 ? `none of the ${total} sources could be read` : "source could not be read",
+      };
+    }
     return { reason: total > 1 ? `none of the ${total} sources could be read` : "source could not be read" };
   }
+  const absent = rule.absent ?? NOT_IN_PAGE;
   switch (rule.kind) {
     case "sum":
     case "min":
@@ -191,7 +114,7 @@ export function computeFigure(
       const values = readings
         .map((reading) => reading.extraction.gauges[rule.gauge])
         .filter((value): value is number => value !== undefined);
-      if (values.length === 0) return { reason: "not in the page (see the source's notes)" };
+      if (values.length === 0) return { reason: absent };
       const value =
         rule.kind === "sum"
           ? values.reduce((a, b) => a + b, 0)
@@ -201,15 +124,25 @@ export function computeFigure(
       return { value, sources: values.length };
     }
     case "rate":
-    case "increase": {
-      const based = readings
-        .map((r) => r.windows[rule.counter])
-        .filter((w): w is CounterWindow => w?.based === true);
+    case "increase":
+    case "maxRate": {
+      const windows = readings.map((r) => r.windows[rule.counter]);
+      if (windows.every((window) => window === undefined)) return { reason: absent };
+      const based = windows.filter((w): w is CounterWindow => w?.based === true);
       if (based.length === 0) return { reason: unbasedReason(readings) };
-      const value = based.reduce((sum, w) => sum + (rule.kind === "rate" ? w.rate : w.increase), 0);
-      return { value, sources: based.length };
+      const pick = (w: CounterWindow): number =>
+        rule.kind === "rate"
+          ? w.rate
+          : rule.kind === "increase"
+            ? w.increase + (rule.countsNewSeries ? w.newIncrease : 0)
+            : w.maxRate;
+      const value =
+        rule.kind === "maxRate" ? Math.max(...based.map(pick)) : based.reduce((sum, w) => sum + pick(w), 0);
+      return { value: value * (rule.scale ?? 1), sources: based.length };
     }
     case "ratio": {
+      if (readings.every((reading) => reading.windows[rule.denominator] === undefined))
+        return { reason: absent };
       let numerator = 0;
       let denominator = 0;
       let sources = 0;
@@ -222,15 +155,62 @@ export function computeFigure(
       }
       if (sources === 0) return { reason: unbasedReason(readings) };
       if (denominator === 0) return { reason: rule.idle };
-      return { value: (100 * numerator) / denominator, sources };
+      return { value: ((rule.scale ?? 100) * numerator) / denominator, sources };
     }
+    case "quantile":
+      return quantileOf(rule, readings, absent);
   }
+}
+
+/** Every source's bucket increases added per upper bound, then interpolated (histogram_quantile). */
+function quantileOf(
+  rule: Extract<FigureRule, { kind: "quantile" }>,
+  readings: readonly SourceReading[],
+  absent: string,
+): FigureOutcome {
+  const windows = readings.map((reading) => reading.histograms?.[rule.histogram]);
+  if (windows.every((window) => window === undefined || window.withPrevious + window.newSeries === 0)) {
+    return { reason: absent };
+  }
+  const based = windows.filter((w): w is HistogramWindow => w?.based === true);
+  if (based.length === 0) return { reason: unbasedReason(readings) };
+  const buckets: Bucket[] = based.flatMap((window) => window.buckets);
+  const result = bucketQuantile(rule.quantile, buckets);
+  if (result.value === undefined) {
+    if (result.reason === "no-observations") return { reason: rule.idle };
+    return {
+      reason:
+        result.reason === "no-inf-bucket"
+          ? "the histogram has no +Inf bucket"
+          : "the histogram has a single bucket: no quantile",
+    };
+  }
+  const scale = rule.scale ?? 1;
+  const notes: string[] = [];
+  if (result.inInfBucket) {
+    notes.push(
+      `above the highest finite bucket: ${result.value * scale} is that bucket's bound, a lower bound of the true value`,
+    );
+  }
+  if (result.forcedMonotonic)
+    notes.push("bucket counts were not monotonic and were smoothed, as Prometheus does");
+  return {
+    value: result.value * scale,
+    sources: based.length,
+    ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
+  };
 }
 
 function unbasedReason(readings: readonly SourceReading[]): string {
   return readings.some((reading) => reading.first)
     ? "first sample: the rate starts with the next cycle"
     : "every series is new (restarted under a new identity?): the rate starts with the next cycle";
+}
+
+/** The host or bucket a figure is about, for figures published per instance. */
+export interface FigureInstance {
+  readonly dimension: InstanceDimension;
+  readonly value: string;
 }
 
 export interface FigureValue {
@@ -241,12 +221,16 @@ export interface FigureValue {
   /** How many sources the value covers, of how many configured (a node may have failed). */
   readonly sources: number;
   readonly of: number;
+  readonly instance?: FigureInstance;
+  /** Something the value does not say by itself (a quantile above the last bucket). */
+  readonly note?: string;
 }
 
 export interface MissingFigure {
   readonly component: FigureComponent;
   readonly metric: FigureMetricName;
   readonly reason: string;
+  readonly instance?: FigureInstance;
 }
 
 export function componentOf(metric: FigureMetricName): FigureComponent {

@@ -7,21 +7,19 @@
  */
 
 import type { SourceComponent } from "../../shared/metrics.ts";
-import { sourceId } from "../../shared/plan/sources.ts";
-import { looksLikeHtml, redirectText } from "../checks/http-check.ts";
+import { type SourceInstance, type SourceKindId, sourceId } from "../../shared/plan/sources.ts";
 import { type CredentialResolver, scrub } from "../credentials.ts";
 import { type RunControl, safeGet, WATCHDOG_SLACK_MS, withinBudget, withTimeout } from "../guard.ts";
-import type { HttpExchange, HttpPort } from "../http.ts";
-import { parseExposition } from "../prometheus/parse.ts";
-import { memoryOf, type SourceMemory, type SourceReading, sourceWindows } from "./figures.ts";
+import type { HttpPort } from "../http.ts";
+import { acceptFor, judgeScrape, maxBytesFor, readAnswer } from "./answer.ts";
+import type { SourceReading } from "./figures.ts";
 import type { SourceSpec } from "./specs.ts";
+import { memoryOf, resetsOf, type SourceMemory, windowsOf } from "./windows.ts";
 
-/** Metrics pages are far bigger than health answers (ingress-nginx: histograms per path). */
-export const MAX_SCRAPE_BYTES = 8 * 1024 * 1024;
+export { judgeScrape, MAX_JSON_BYTES, MAX_SCRAPE_BYTES } from "./answer.ts";
+
 /** Reading a secret (Secrets Manager, first cycle of a container) may take this long at most. */
 export const CREDENTIAL_TIMEOUT_MS = 10_000;
-/** Ask for the classic text format: Prometheus clients negotiate OpenMetrics or protobuf otherwise. */
-const ACCEPT = "text/plain;version=0.0.4;q=1.0,*/*;q=0.1";
 
 /** The previous sample of every source, kept across cycles by --watch and warm Lambda containers. */
 export interface WhiteboxState {
@@ -42,6 +40,9 @@ export interface ScrapeDependencies {
 
 export interface SourceStatus {
   readonly source: SourceComponent;
+  readonly kind: SourceKindId;
+  /** The host or bucket it stands for. */
+  readonly instance?: SourceInstance;
   readonly url: string;
   readonly ok: boolean;
   /** Why it could not be read. */
@@ -49,7 +50,7 @@ export interface SourceStatus {
   readonly notes?: readonly string[];
   readonly httpStatus?: number;
   readonly durationMs: number;
-  /** Samples in the page. */
+  /** Samples in the page (Prometheus pages only). */
   readonly samples?: number;
   /** No previous sample of this source: its rates start with the next cycle. */
   readonly firstSample?: boolean;
@@ -77,12 +78,20 @@ function elapsedMs(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10;
 }
 
+function statusBase(spec: SourceSpec): Pick<SourceStatus, "source" | "kind" | "instance" | "url"> {
+  return {
+    source: spec.component,
+    kind: spec.kind,
+    ...(spec.instance ? { instance: spec.instance } : {}),
+    url: spec.url.href,
+  };
+}
+
 function failed(spec: SourceSpec, started: number, reason: string, httpStatus?: number): SourceResult {
   return {
     spec,
     status: {
-      source: spec.component,
-      url: spec.url.href,
+      ...statusBase(spec),
       ok: false,
       reason,
       ...(httpStatus === undefined ? {} : { httpStatus }),
@@ -103,18 +112,18 @@ async function readSource(
   try {
     const authorization = await authorizationHeader(spec, dependencies.credentials, secrets);
     // Configured headers win over the default Accept; the credential wins over a configured Authorization.
-    const headers: Record<string, string> = { accept: ACCEPT };
+    const headers: Record<string, string> = { accept: acceptFor(spec.reader) };
     for (const [name, value] of Object.entries(spec.headers ?? {})) headers[name.toLowerCase()] = value;
     if (authorization !== undefined) headers.authorization = authorization;
     const exchange = await safeGet(dependencies.http, {
       url: spec.url,
       headers,
       timeoutMs: spec.timeoutMs,
-      maxBodyBytes: MAX_SCRAPE_BYTES,
+      maxBodyBytes: maxBytesFor(spec.reader),
       ...(spec.tls ? { tls: spec.tls } : {}),
     });
     const scrapedAtMs = (dependencies.clock ?? Date.now)();
-    const problem = judgeScrape(exchange, spec.auth !== undefined);
+    const problem = judgeScrape(exchange, spec.auth !== undefined, spec.reader.format);
     if (problem) {
       if (spec.auth && (problem.status === 401 || problem.status === 403)) {
         dependencies.credentials.invalidate(
@@ -123,47 +132,38 @@ async function readSource(
       }
       return failed(spec, started, clean(problem.reason), problem.status);
     }
-    const body = exchange.response?.body ?? "";
-    const parsed = parseExposition(body);
-    if (!parsed.ok) {
-      return failed(
-        spec,
-        started,
-        `not a valid Prometheus text page: line ${parsed.line}: ${clean(parsed.error)}`,
-        200,
-      );
-    }
-    const extracted = spec.extract(parsed.exposition);
+    const answer = readAnswer(spec.reader, exchange.response?.body ?? "");
+    if (!answer.ok) return failed(spec, started, clean(answer.reason), 200);
+    const extracted = answer.result;
     if (!extracted.ok) return failed(spec, started, clean(extracted.error), 200);
     const { extraction } = extracted;
     if (control.abandoned) return failed(spec, started, "abandoned after its budget");
 
-    const id = sourceId(spec.component, spec.url);
+    const id = sourceId(spec.kind, spec.url);
     const previous = dependencies.state.memory.get(id);
-    const windows = sourceWindows(extraction, previous, scrapedAtMs);
+    const windows = windowsOf(extraction, previous, scrapedAtMs);
     const notes = [...extraction.notes];
-    const resets = Object.values(windows).reduce((sum, window) => sum + window.resets, 0);
+    const resets = resetsOf(windows);
     if (resets > 0) notes.push(`${resets} counter series reset since the last sample (process restarted)`);
-    if (parsed.exposition.duplicates > 0) {
-      notes.push(
-        `${parsed.exposition.duplicates} repeated series ignored (the first sample of each is kept)`,
-      );
+    if (answer.duplicates > 0) {
+      notes.push(`${answer.duplicates} repeated series ignored (the first sample of each is kept)`);
     }
     dependencies.state.memory.set(id, memoryOf(extraction, scrapedAtMs));
     const first = previous === undefined;
+    const hasSeries =
+      Object.keys(extraction.counters).length > 0 || Object.keys(extraction.histograms ?? {}).length > 0;
     return {
       spec,
       status: {
-        source: spec.component,
-        url: spec.url.href,
+        ...statusBase(spec),
         ok: true,
         ...(notes.length > 0 ? { notes: notes.map(clean) } : {}),
         httpStatus: 200,
         durationMs: elapsedMs(started),
-        samples: parsed.exposition.samples.length,
-        ...(first && Object.keys(extraction.counters).length > 0 ? { firstSample: true } : {}),
+        ...(answer.samples === undefined ? {} : { samples: answer.samples }),
+        ...(first && hasSeries ? { firstSample: true } : {}),
       },
-      reading: { extraction, windows, first },
+      reading: { extraction, windows: windows.counters, histograms: windows.histograms, first },
     };
   } catch (error) {
     // Credential errors are written to be shown; anything else is a bug, shown without detail.
@@ -190,34 +190,4 @@ async function authorizationHeader(
   const encoded = Buffer.from(`${auth.username}:${value}`, "utf8").toString("base64");
   secrets.push(encoded);
   return `Basic ${encoded}`;
-}
-
-/** Why a scrape's answer cannot be used, or undefined when it can. Never quotes the body. */
-export function judgeScrape(
-  exchange: HttpExchange,
-  sentCredentials: boolean,
-): { reason: string; status?: number } | undefined {
-  if (exchange.failure) return { reason: exchange.failure.message };
-  const { response } = exchange;
-  const status = response.status;
-  if (status === 401 || status === 403) {
-    return {
-      status,
-      reason: sentCredentials
-        ? `HTTP ${status}: the endpoint refused the credentials`
-        : `HTTP ${status}: the endpoint wants credentials (configure them for this source)`,
-    };
-  }
-  const redirect = redirectText(response);
-  if (redirect !== undefined) return { status, reason: `${redirect} (not followed: use the final URL)` };
-  if (status !== 200) return { status, reason: `HTTP ${status}, expected 200 and a metrics page` };
-  if (response.bodyTruncated) {
-    return { status, reason: `metrics page larger than ${MAX_SCRAPE_BYTES / 1024 / 1024} MiB: not read` };
-  }
-  if (looksLikeHtml(response)) {
-    return { status, reason: "got HTML, not a Prometheus metrics page: check the URL" };
-  }
-  const type = response.headers["content-type"] ?? "";
-  if (/protobuf/i.test(type)) return { status, reason: `got ${type.slice(0, 80)}, expected the text format` };
-  return undefined;
 }

@@ -16,10 +16,13 @@ import { targetsSection } from "./targets.ts";
 
 export type { AlarmOverride } from "./alarms.ts";
 export { type JoinTokenSource, joinTokenSource } from "./deep.ts";
+export type { EgressTarget } from "./egress.ts";
 export type { BasicAuth, Credential, TargetTls } from "./fields.ts";
 export { LIMITS } from "./fields.ts";
+export type { HostTarget } from "./hosts.ts";
 export { type ConfigIssue, formatIssues, formatPath } from "./issues.ts";
-export type { BackendRequestsSource, GarageS3, Targets } from "./targets.ts";
+export type { RedisTarget } from "./redis.ts";
+export type { BackendRequestsSource, GarageBuckets, GarageS3, Targets } from "./targets.ts";
 
 const namespace = z
   .string()

@@ -1,7 +1,14 @@
 /** What the monitor watches: the health checks' targets and their white-box sources. */
 import { z } from "zod";
 import { backendDeepFields, garageS3, livekitDeepFields, refineDeepTargets } from "./deep.ts";
+import { egressTarget } from "./egress.ts";
 import { basicAuth, credential, httpUrl, labelMatch, metricsUrls, requestOptions } from "./fields.ts";
+import { hostsTarget } from "./hosts.ts";
+import { redisTarget } from "./redis.ts";
+
+const metricName = z
+  .string()
+  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "must be a Prometheus metric name" });
 
 /** Backend responses by status, for the error rate: the counters operators have in front of Meet. */
 const backendRequests = z.discriminatedUnion(
@@ -32,7 +39,12 @@ const backendRequests = z.discriminatedUnion(
       preset: z.literal("custom"),
       url: metricsUrls,
       /** A counter of responses with a status label. */
-      metric: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "must be a Prometheus metric name" }),
+      metric: metricName,
+      /**
+       * A histogram of response times in seconds, by its name without `_bucket` (the same `match`
+       * applies): feeds ResponseTimeP50/P95.
+       */
+      histogram: metricName.optional(),
       statusLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "must be a Prometheus label name" }),
       /** Only count series whose labels equal these values. */
       match: labelMatch.optional(),
@@ -86,6 +98,26 @@ const garageMetrics = z.strictObject({
   ...requestOptions,
 });
 
+/** S3 bucket names, which Garage's global aliases follow. */
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+  error: "must be a bucket name: 3 to 63 lowercase letters, digits, '.' and '-'",
+});
+
+/** Bucket sizes through the admin API's GetBucketInfo, one request per bucket. */
+const garageBuckets = z.strictObject({
+  /** Global aliases of the buckets to watch, e.g. Meet's recordings bucket. */
+  names: z
+    .array(bucketName)
+    .min(1)
+    .max(20, { error: "at most 20 buckets (each costs 3 custom metrics)" })
+    .refine((names) => new Set(names).size === names.length, { error: "lists a bucket twice" }),
+  /** An admin API token (admin_token, or a v2 admin token allowed GetBucketInfo), sent as a bearer token. */
+  token: credential,
+  /** The admin API's version: "v2" (Garage 2.x, /v2/GetBucketInfo) or "v1" (Garage 1.x, /v1/bucket). @default "v2" */
+  api: z.enum(["v2", "v1"], { error: 'api must be "v2" (Garage 2.x) or "v1" (Garage 1.x)' }).optional(),
+  ...requestOptions,
+});
+
 const garageTarget = z.strictObject({
   /** Base URL of Garage's admin API (usually port 3903), not the S3 API (3900). */
   adminUrl: httpUrl,
@@ -94,20 +126,29 @@ const garageTarget = z.strictObject({
   metrics: z.union([z.literal(false), garageMetrics]).optional(),
   /** The recording storage round trip (deep check `s3`). */
   s3: garageS3.optional(),
+  /** Bucket sizes through the admin API (figures BucketBytes, BucketObjects, UnfinishedUploads). */
+  buckets: garageBuckets.optional(),
 });
+
+const rdsInstanceId = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, { error: "must be an RDS DB instance identifier" });
 
 const databaseTarget = z
   .strictObject({
-    /** A postgres_exporter's metrics URL (port 9187, /metrics). */
-    exporterUrl: httpUrl.optional(),
+    /** postgres_exporter's metrics URL (port 9187, /metrics): one per server, primary and replicas. */
+    exporterUrl: metricsUrls.optional(),
     exporterBasicAuth: basicAuth.optional(),
     /** An RDS instance: the alarm uses AWS/RDS DatabaseConnections against maxConnections. */
-    rdsInstanceId: z
-      .string()
-      .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, { error: "must be an RDS DB instance identifier" })
-      .optional(),
+    rdsInstanceId: rdsInstanceId.optional(),
     /** PostgreSQL's max_connections on that RDS instance (RDS does not publish it). */
     maxConnections: z.number().int().min(1).max(262_143).optional(),
+    /** With rdsInstanceId: its read replicas, whose AWS/RDS ReplicaLag the replication alarm watches. */
+    rdsReplicaInstanceIds: z
+      .array(rdsInstanceId)
+      .min(1)
+      .max(10, { error: "at most 10 replicas (one metric math expression)" })
+      .optional(),
     ...requestOptions,
   })
   .superRefine((db, ctx) => {
@@ -121,6 +162,13 @@ const databaseTarget = z
         message: "is required with rdsInstanceId (the max_connections of the instance's parameter group)",
       });
     }
+    if (db.rdsReplicaInstanceIds !== undefined && db.rdsInstanceId === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["rdsReplicaInstanceIds"],
+        message: "only applies with rdsInstanceId (an exporter on a replica reports its lag itself)",
+      });
+    }
   });
 
 export const targetsSection = z
@@ -129,12 +177,17 @@ export const targetsSection = z
     livekit: livekitTarget.optional(),
     garage: garageTarget.optional(),
     database: databaseTarget.optional(),
+    // The guide's other layers.
+    redis: redisTarget.optional(),
+    hosts: hostsTarget.optional(),
+    egress: egressTarget.optional(),
   })
   .refine((t) => Object.values(t).some((v) => v !== undefined), {
-    error: "configure at least one target (backend, livekit, garage or database)",
+    error: "configure at least one target (backend, livekit, garage, database, redis, hosts or egress)",
   })
   .superRefine(refineDeepTargets);
 
 export type Targets = z.output<typeof targetsSection>;
 export type BackendRequestsSource = z.output<typeof backendRequests>;
 export type GarageS3 = z.output<typeof garageS3>;
+export type GarageBuckets = z.output<typeof garageBuckets>;

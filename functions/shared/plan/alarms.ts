@@ -13,33 +13,16 @@ import {
   resolveAlarmSettings,
 } from "../alarms.ts";
 import type { MonitorConfig } from "../config/index.ts";
-import {
-  CHECK_NAME,
-  type CheckName,
-  type Component,
-  type MetricSpec,
-  type SourceComponent,
-  TURN_CHECKS,
-} from "../metrics.ts";
+import { type CheckName, type Component, TURN_CHECKS } from "../metrics.ts";
+import { type AlarmSource, sourceText } from "./alarm-source.ts";
 import { checkKind, httpsChecks, type PlannedCheck, planChecks } from "./checks.ts";
-import { planSources, sourceComponents, sourceKind } from "./sources.ts";
+import { LAYER_REQUIREMENTS } from "./layer-alarms.ts";
+import { albOf, contract, onCheck, onSource, type PlanContext, type Requirement } from "./requirement.ts";
+import type { SourceInstance, SourceKindId } from "./source-kind.ts";
+import { planSources, sourceKind, sourceKinds } from "./sources.ts";
 
-/** Where an alarm's datapoints come from. */
-export type AlarmSource =
-  /** A metric of the monitor's own contract (namespace from the config). */
-  | {
-      readonly kind: "contract";
-      readonly spec: MetricSpec;
-      readonly component?: Component;
-      /** The Check dimension, when it is not the component's health check. */
-      readonly check?: CheckName;
-    }
-  /** ErrorRate computed from the load balancer's own metrics (backend.requests.preset "alb"). */
-  | { readonly kind: "alb"; readonly loadBalancer: string; readonly targetGroup?: string }
-  /** ConnectionsPercent computed from AWS/RDS DatabaseConnections (database.rdsInstanceId). */
-  | { readonly kind: "rds"; readonly instanceId: string; readonly maxConnections: number }
-  /** AWS/Lambda Errors of the probe function. */
-  | { readonly kind: "lambdaErrors" };
+export { type AlarmSource, sourceText } from "./alarm-source.ts";
+export type { Requirement } from "./requirement.ts";
 
 /** A catalogue entry as this config gets it: its rule with the overrides applied, and where from. */
 export interface PlannedAlarm
@@ -60,6 +43,8 @@ export interface PlannedAlarm
   readonly name: string;
   /** The component it watches, or "monitor" for the monitor's own alarms. */
   readonly component: Component | "monitor";
+  /** The host it watches, for the per-host alarms. */
+  readonly instance?: SourceInstance;
   readonly source: AlarmSource;
   readonly description: string;
 }
@@ -85,68 +70,19 @@ const MISSING_DATA_TEXT: Record<MissingData, string> = {
   missing: "missing",
 };
 
-/** `<prefix>-<component>[-<check>]-<suffix>`: the check is named unless it is the health check. */
+/**
+ * `<prefix>-<component>[-<check>][-<host>]-<suffix>`: the check is named unless it is the health
+ * check, the host for the per-host alarms.
+ */
 export function alarmName(
   prefix: string,
   component: Component | "monitor",
   id: AlarmId,
   check?: CheckName,
+  instance?: SourceInstance,
 ): string {
-  return `${prefix}-${component}${check === undefined ? "" : `-${check}`}-${ALARM_DEFAULTS[id].nameSuffix}`;
-}
-
-type Candidate = {
-  readonly component: Component | "monitor";
-  readonly source: AlarmSource;
-  /** The deep check it watches (named in the alarm's name and key). */
-  readonly check?: CheckName;
-};
-
-/** What the plan of an alarm looks at. */
-interface PlanContext {
-  readonly config: MonitorConfig;
-  readonly checks: readonly PlannedCheck[];
-  readonly sources: readonly SourceComponent[];
-}
-
-/** When an alarm is created (`when`, as the docs write it), and for which components. */
-interface Requirement {
-  readonly when: string;
-  readonly find: (context: PlanContext, defaults: AlarmDefault) => Candidate[];
-}
-
-function contract(defaults: AlarmDefault, component?: Component, check = defaults.check): Candidate {
-  if (!defaults.metric) throw new Error(`${defaults.id} has no metric in the catalogue`);
-  const owner = component ?? defaults.component;
-  if (owner === undefined) throw new Error(`${defaults.id} has no component`);
-  // The health check's alarms keep the names they have always had.
-  const deep =
-    check !== undefined && check !== CHECK_NAME[owner as keyof typeof CHECK_NAME] ? check : undefined;
-  return {
-    component: owner,
-    source: { kind: "contract", spec: defaults.metric, component: owner, ...(deep ? { check: deep } : {}) },
-    ...(deep ? { check: deep } : {}),
-  };
-}
-
-/** An alarm on a check's own metrics (the health check unless `check` is given): created with it. */
-function onCheck(component: PlannedCheck["component"], check?: CheckName): Requirement {
-  const kind = checkKind(component, check);
-  return {
-    when: kind.configuredBy,
-    find: ({ checks }, defaults) =>
-      checks.some((planned) => planned.component === component && planned.check === kind.check)
-        ? [contract(defaults)]
-        : [],
-  };
-}
-
-/** An alarm on a white-box figure read from a Prometheus page: created with the source. */
-function onSource(component: SourceComponent): Requirement {
-  return {
-    when: sourceKind(component).configuredBy,
-    find: ({ sources }, defaults) => (sources.includes(component) ? [contract(defaults)] : []),
-  };
+  const owner = `${component}${check === undefined ? "" : `-${check}`}${instance ? `-${instance.value}` : ""}`;
+  return `${prefix}-${owner}-${ALARM_DEFAULTS[id].nameSuffix}`;
 }
 
 const always: Requirement["find"] = (_context, defaults) => [
@@ -164,16 +100,8 @@ export const ALARM_REQUIREMENTS: Readonly<Record<AlarmId, Requirement>> = {
   highErrorRate: {
     when: "`targets.backend.requests`",
     find: ({ config, sources }, defaults) => {
-      const requests = config.targets.backend?.requests;
-      if (requests?.preset === "alb") {
-        const { loadBalancer, targetGroup } = requests;
-        return [
-          {
-            component: "backend",
-            source: { kind: "alb", loadBalancer, ...(targetGroup === undefined ? {} : { targetGroup }) },
-          },
-        ];
-      }
+      const alb = albOf(config);
+      if (alb) return [{ component: "backend", source: { kind: "alb", ...alb } }];
       return sources.includes("backend") ? [contract(defaults)] : [];
     },
   },
@@ -192,8 +120,11 @@ export const ALARM_REQUIREMENTS: Readonly<Record<AlarmId, Requirement>> = {
   diskSpace: onSource("garage"),
   recordingWebhookFailures: onSource("livekit"),
   sourceUnreadable: {
-    when: "each component with a Prometheus source",
-    find: ({ sources }, defaults) => sources.map((component) => contract(defaults, component)),
+    when: "each component with a white-box source",
+    find: ({ sources }, defaults) =>
+      [...new Set(sources.map((kind) => sourceKind(kind).component))].map((component) =>
+        contract(defaults, component),
+      ),
   },
   certExpiringWarning: {
     when: "each https target (and TURN over TLS, the S3 endpoint)",
@@ -225,6 +156,8 @@ export const ALARM_REQUIREMENTS: Readonly<Record<AlarmId, Requirement>> = {
   },
   webhookRejected: onCheck("backend", "webhook"),
   recordingStorageFailing: onCheck("garage", "s3"),
+  // The guide's other layers.
+  ...LAYER_REQUIREMENTS,
 };
 
 /** Alarms that always carry their component in their key, even when there is only one. */
@@ -238,7 +171,7 @@ const PER_COMPONENT: ReadonlySet<AlarmId> = new Set([
 export function planAlarms(
   config: MonitorConfig,
   checks: readonly PlannedCheck[] = planChecks(config),
-  sources: readonly SourceComponent[] = sourceComponents(planSources(config)),
+  sources: readonly SourceKindId[] = sourceKinds(planSources(config)),
 ): AlarmPlan {
   const context: PlanContext = { config, checks, sources };
   const alarms: PlannedAlarm[] = [];
@@ -257,13 +190,14 @@ export function planAlarms(
       continue;
     }
     const perTarget = found.length > 1 || PER_COMPONENT.has(id);
-    for (const { component, source, check } of found) {
-      const target = check === undefined ? component : `${component}-${check}`;
+    for (const { component, source, check, instance } of found) {
+      const target = `${component}${check === undefined ? "" : `-${check}`}${instance ? `-${instance.value}` : ""}`;
       const base = {
         id,
-        key: perTarget ? `${id}-${target}` : id,
-        name: alarmName(config.alarms.prefix, component, id, check),
+        key: perTarget || instance ? `${id}-${target}` : id,
+        name: alarmName(config.alarms.prefix, component, id, check, instance),
         component,
+        ...(instance ? { instance } : {}),
         severity: defaults.severity,
         statistic: defaults.statistic,
         periodSeconds: defaults.periodSeconds,
@@ -280,23 +214,13 @@ export function planAlarms(
   return { alarms, skipped };
 }
 
-/** The metric an alarm watches, in words. */
-export function sourceText(source: AlarmSource): string {
-  switch (source.kind) {
-    case "contract":
-      if (source.component === undefined) return source.spec.name;
-      return `${source.spec.name} of ${source.component}${source.check === undefined ? "" : `/${source.check}`}`;
-    case "alb":
-      return `100 * (HTTPCode_Target_5XX_Count + HTTPCode_ELB_5XX_Count) / RequestCount of ALB ${source.loadBalancer}${source.targetGroup ? ` (target group ${source.targetGroup})` : ""}`;
-    case "rds":
-      return `100 * DatabaseConnections / ${source.maxConnections} of RDS instance ${source.instanceId}`;
-    case "lambdaErrors":
-      return "AWS/Lambda Errors of the probe function";
-  }
-}
-
 export function ruleText(alarm: Omit<PlannedAlarm, "description" | "key" | "name" | "id">): string {
-  const statistic = alarm.source.kind === "alb" ? "Sum of the counts" : alarm.statistic;
+  const statistic =
+    alarm.source.kind === "alb"
+      ? "Sum of the counts"
+      : alarm.source.kind === "albResponseTime"
+        ? "p95"
+        : alarm.statistic;
   return `${sourceText(alarm.source)} (${statistic} per ${alarm.periodSeconds} s) ${alarm.comparison} ${alarm.threshold} for ${alarm.datapointsToAlarm} of ${alarm.evaluationPeriods} periods; missing data: ${MISSING_DATA_TEXT[alarm.missingData]}`;
 }
 

@@ -1,71 +1,59 @@
 /**
  * Which white-box pages a configuration reads: one source per URL, with its request options and
- * credential. The probe attaches each component's extractor; the alarms and the dashboard are
- * planned from the same list.
+ * credential. The probe attaches each kind's extractor; the alarms and the dashboard are planned
+ * from the same list.
  */
-import type { BasicAuth, Credential, MonitorConfig, TargetTls } from "../config/index.ts";
+import type { MonitorConfig, TargetTls } from "../config/index.ts";
 import type { SourceComponent } from "../metrics.ts";
 import { joinUrl } from "../url.ts";
+import { LAYER_SOURCE_KINDS } from "./layer-sources.ts";
+import {
+  basic,
+  entries,
+  type RequestScope,
+  type SourceAuth,
+  type SourceFormat,
+  type SourceInstance,
+  type SourceKind,
+  type SourceKindId,
+} from "./source-kind.ts";
 
-export type SourceAuth =
-  | {
-      readonly type: "basic";
-      readonly username: string;
-      readonly password: Credential;
-      /** The config field of the credential, named in its errors. */
-      readonly field: string;
-    }
-  | { readonly type: "bearer"; readonly token: Credential; readonly field: string };
+export type { SourceAuth, SourceFormat, SourceInstance, SourceKind, SourceKindId } from "./source-kind.ts";
 
 export interface PlannedSource {
+  readonly kind: SourceKindId;
   readonly component: SourceComponent;
+  readonly format: SourceFormat;
   readonly url: URL;
   readonly timeoutMs: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly tls?: TargetTls;
   readonly auth?: SourceAuth;
+  /** The host or bucket it stands for (its figures carry that dimension). */
+  readonly instance?: SourceInstance;
 }
-
-interface RequestScope {
-  readonly headers?: Readonly<Record<string, string>> | undefined;
-  readonly timeoutMs?: number | undefined;
-  readonly tls?: TargetTls | undefined;
-}
-
-interface SourceKind {
-  readonly component: SourceComponent;
-  /** The configuration that turns the source on, as the docs write it. */
-  readonly configuredBy: string;
-  /** Its URLs and how to read them; none when the configuration does not ask for it. */
-  readonly read: (
-    config: MonitorConfig,
-  ) =>
-    | { readonly urls: string | readonly string[]; readonly scope: RequestScope; readonly auth?: SourceAuth }
-    | undefined;
-}
-
-const basic = (auth: BasicAuth | undefined, field: string): { auth?: SourceAuth } =>
-  auth ? { auth: { type: "basic", username: auth.username, password: auth.password, field } } : {};
 
 /** Every kind of source, in the order the probe reads and reports them. */
 export const SOURCE_KINDS: readonly SourceKind[] = [
   {
+    id: "livekit",
     component: "livekit",
+    format: "prometheus",
     configuredBy: "`targets.livekit.metricsUrl`",
     read: ({ targets: { livekit } }) =>
-      livekit?.metricsUrl === undefined
-        ? undefined
-        : {
-            urls: livekit.metricsUrl,
-            scope: livekit.metrics ?? {},
-            ...basic(livekit.metricsBasicAuth, "targets.livekit.metricsBasicAuth.password"),
-          },
+      entries(
+        livekit?.metricsUrl,
+        livekit?.metrics ?? {},
+        basic(livekit?.metricsBasicAuth, "targets.livekit.metricsBasicAuth.password"),
+      ),
   },
   {
+    id: "garage",
     component: "garage",
+    format: "prometheus",
     configuredBy: "`targets.garage` (metrics not `false`)",
     read: ({ targets: { garage } }) => {
-      if (!garage || garage.metrics === false) return undefined;
+      if (!garage || garage.metrics === false) return [];
       const metrics = garage.metrics ?? {};
       // The default URL is the admin API itself, so the garage target's options apply to it.
       const scope: RequestScope =
@@ -76,40 +64,44 @@ export const SOURCE_KINDS: readonly SourceKind[] = [
               tls: metrics.tls ?? garage.tls,
             }
           : metrics;
-      return {
-        urls: metrics.url ?? joinUrl(garage.adminUrl, "/metrics").href,
+      return entries(
+        metrics.url ?? joinUrl(garage.adminUrl, "/metrics").href,
         scope,
-        ...(metrics.token
+        metrics.token
           ? { auth: { type: "bearer", token: metrics.token, field: "targets.garage.metrics.token" } }
-          : {}),
-      };
+          : {},
+      );
     },
   },
   {
+    id: "backend",
     component: "backend",
+    format: "prometheus",
     configuredBy: "`targets.backend.requests` (a scraped preset)",
     read: ({ targets: { backend } }) => {
       const requests = backend?.requests;
-      if (!requests || requests.preset === "alb") return undefined;
-      return {
-        urls: requests.url,
-        scope: requests,
-        ...basic(requests.basicAuth, "targets.backend.requests.basicAuth.password"),
-      };
+      if (!requests || requests.preset === "alb") return [];
+      return entries(
+        requests.url,
+        requests,
+        basic(requests.basicAuth, "targets.backend.requests.basicAuth.password"),
+      );
     },
   },
   {
+    id: "database",
     component: "database",
+    format: "prometheus",
     configuredBy: "`targets.database.exporterUrl`",
     read: ({ targets: { database } }) =>
-      database?.exporterUrl === undefined
-        ? undefined
-        : {
-            urls: database.exporterUrl,
-            scope: database,
-            ...basic(database.exporterBasicAuth, "targets.database.exporterBasicAuth.password"),
-          },
+      entries(
+        database?.exporterUrl,
+        database ?? {},
+        basic(database?.exporterBasicAuth, "targets.database.exporterBasicAuth.password"),
+      ),
   },
+  // The guide's other layers (Redis, hosts, buckets, egress), after the original four.
+  ...LAYER_SOURCE_KINDS,
 ];
 
 /** Every source the configuration asks for, one per URL (a URL listed twice is read once). */
@@ -117,22 +109,22 @@ export function planSources(config: MonitorConfig): PlannedSource[] {
   const sources: PlannedSource[] = [];
   const seen = new Set<string>();
   for (const kind of SOURCE_KINDS) {
-    const read = kind.read(config);
-    if (!read) continue;
-    const urls = typeof read.urls === "string" ? [read.urls] : read.urls;
-    for (const text of urls) {
-      const url = new URL(text);
-      const id = sourceId(kind.component, url);
+    for (const entry of kind.read(config)) {
+      const url = new URL(entry.url);
+      const id = sourceId(kind.id, url);
       if (seen.has(id)) continue;
       seen.add(id);
-      const { headers, timeoutMs, tls } = read.scope;
+      const { headers, timeoutMs, tls } = entry.scope;
       sources.push({
+        kind: kind.id,
         component: kind.component,
+        format: kind.format,
         url,
         timeoutMs: timeoutMs ?? config.probe.timeoutMs,
         ...(headers ? { headers } : {}),
         ...(tls ? { tls } : {}),
-        ...(read.auth ? { auth: read.auth } : {}),
+        ...(entry.auth ? { auth: entry.auth } : {}),
+        ...(entry.instance ? { instance: entry.instance } : {}),
       });
     }
   }
@@ -140,19 +132,22 @@ export function planSources(config: MonitorConfig): PlannedSource[] {
 }
 
 /** A source's identity across cycles (its previous sample is kept under it). */
-export function sourceId(component: SourceComponent, url: URL): string {
-  return `${component} ${url.href}`;
+export function sourceId(kind: SourceKindId, url: URL): string {
+  return `${kind} ${url.href}`;
 }
 
 /** The components with at least one source, in the order the probe reads them. */
 export function sourceComponents(sources: readonly PlannedSource[]): SourceComponent[] {
-  return SOURCE_KINDS.map((kind) => kind.component).filter((component) =>
-    sources.some((source) => source.component === component),
-  );
+  return [...new Set(sourceKinds(sources).map((kind) => sourceKind(kind).component))];
 }
 
-export function sourceKind(component: SourceComponent): SourceKind {
-  const kind = SOURCE_KINDS.find((candidate) => candidate.component === component);
-  if (!kind) throw new Error(`no source kind for ${component}`);
+/** The kinds with at least one source, in the order the probe reads them. */
+export function sourceKinds(sources: readonly PlannedSource[]): SourceKindId[] {
+  return SOURCE_KINDS.map((kind) => kind.id).filter((id) => sources.some((source) => source.kind === id));
+}
+
+export function sourceKind(id: SourceKindId): SourceKind {
+  const kind = SOURCE_KINDS.find((candidate) => candidate.id === id);
+  if (!kind) throw new Error(`no source kind ${id}`);
   return kind;
 }

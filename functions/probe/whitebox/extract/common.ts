@@ -6,7 +6,7 @@
  * series). Metric names and labels are the real ones (see docs/whitebox.md).
  */
 import type { Exposition, Sample } from "../../prometheus/parse.ts";
-import { seriesKey } from "../../prometheus/parse.ts";
+import { mentions, parseValue, seriesKey } from "../../prometheus/parse.ts";
 
 export type GaugeKey =
   | "rooms"
@@ -15,7 +15,20 @@ export type GaugeKey =
   | "subscribedTracks"
   | "diskFreePercent"
   | "clusterHealthy"
-  | "connectionsPercent";
+  | "connectionsPercent"
+  // The guide's other layers.
+  | "redisUp"
+  | "redisMemoryPercent"
+  | "redisClients"
+  | "replicationLag"
+  | "longestTransaction"
+  | "memoryAvailablePercent"
+  | "filesystemFreePercent"
+  | "bucketBytes"
+  | "bucketObjects"
+  | "unfinishedUploads"
+  | "egressAvailable"
+  | "activeRecordings";
 
 export type CounterKey =
   | "packetLossIncoming"
@@ -27,7 +40,24 @@ export type CounterKey =
   | "s3Requests"
   | "s3Errors5xx"
   | "requests"
-  | "requests5xx";
+  | "requests5xx"
+  // The guide's other layers.
+  | "redisHits"
+  | "redisLookups"
+  | "redisRejected"
+  | "redisEvicted"
+  | "deadlocks"
+  | "statementSeconds"
+  | "statementCalls"
+  | "cpuBusySeconds"
+  | "cpuSeconds"
+  | "diskIoSeconds"
+  | "networkReceiveBytes"
+  | "networkTransmitBytes"
+  | "failedRecordings";
+
+/** Histograms whose bucket increases give quantiles. */
+export type HistogramKey = "responseTime";
 
 export interface CounterSeries {
   /** Name and labels: the series' identity across cycles. */
@@ -37,11 +67,24 @@ export interface CounterSeries {
   readonly timestampMs?: number;
 }
 
+/** One cumulative bucket series of a histogram (`_bucket` with its `le`). */
+export interface BucketSeries extends CounterSeries {
+  /** Its `le`, as a number (+Inf for the last bucket). */
+  readonly upperBound: number;
+}
+
 export interface Extraction {
   readonly gauges: Partial<Record<GaugeKey, number>>;
   readonly counters: Partial<Record<CounterKey, readonly CounterSeries[]>>;
+  /** Bucket series, kept apart per series like counters (quantiles are taken on their increases). */
+  readonly histograms?: Partial<Record<HistogramKey, readonly BucketSeries[]>>;
   /** Worth knowing, never a failure: e.g. a filter that matches no series. */
   readonly notes: readonly string[];
+  /**
+   * Who answered, when the page says (egress' node_id, drawn anew at each start): a different
+   * identity than last time is a restart, whatever the counters show.
+   */
+  readonly identity?: string;
 }
 
 export type ExtractResult =
@@ -49,6 +92,8 @@ export type ExtractResult =
   | { readonly ok: false; readonly error: string };
 
 export type Extractor = (exposition: Exposition) => ExtractResult;
+/** For sources that answer JSON (an API, not a Prometheus page): the parsed document. */
+export type JsonExtractor = (document: unknown) => ExtractResult;
 
 export type Matcher = (labels: Readonly<Record<string, string>>) => boolean;
 
@@ -99,6 +144,65 @@ export function counterSeries(samples: readonly Sample[], notes: string[]): Coun
   }
   if (skipped > 0) notes.push(`${skipped} counter sample(s) not finite or negative, ignored`);
   return series;
+}
+
+/**
+ * The `_bucket` series of histogram `name` (its base name, without `_bucket`) whose labels match:
+ * each with its `le` as a number. A bucket without a readable `le` is skipped and noted.
+ */
+export function bucketSeries(
+  exposition: Exposition,
+  name: string,
+  matcher: Matcher,
+  notes: string[],
+): BucketSeries[] {
+  const buckets: BucketSeries[] = [];
+  let skipped = 0;
+  for (const sample of select(exposition, `${name}_bucket`, matcher)) {
+    const upperBound = parseValue(sample.labels.le ?? "");
+    if (
+      upperBound === undefined ||
+      Number.isNaN(upperBound) ||
+      !Number.isFinite(sample.value) ||
+      sample.value < 0
+    ) {
+      skipped++;
+      continue;
+    }
+    buckets.push({
+      key: seriesKey(sample.name, sample.labels),
+      value: sample.value,
+      upperBound,
+      ...(sample.timestampMs === undefined ? {} : { timestampMs: sample.timestampMs }),
+    });
+  }
+  if (skipped > 0) notes.push(`${skipped} ${name}_bucket sample(s) without a usable le or value, ignored`);
+  return buckets;
+}
+
+/** The highest finite value of the samples, or undefined when none is finite. */
+export function maxGauge(samples: readonly Sample[]): number | undefined {
+  const values = samples.map((sample) => sample.value).filter((value) => Number.isFinite(value));
+  return values.length === 0 ? undefined : Math.max(...values);
+}
+
+/**
+ * The counter series of `name` when the page has that metric at all (its TYPE line, or a
+ * sample): a page without it (an exporter's collector turned off) has no figure rather than 0.
+ */
+export function mentionedCounter(
+  exposition: Exposition,
+  name: string,
+  matcher: Matcher,
+  notes: string[],
+): CounterSeries[] | undefined {
+  if (!mentions(exposition, name)) return undefined;
+  return counterSeries(select(exposition, name, matcher), notes);
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined (exactOptionalPropertyTypes). */
+export function defined<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 /** A 5xx status, or a status class such as `5xx`. */

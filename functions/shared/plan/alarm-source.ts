@@ -1,0 +1,58 @@
+/** Where an alarm's datapoints come from: the monitor's own metrics, or AWS's for the AWS-metric variants. */
+import type { CheckName, Component, MetricSpec } from "../metrics.ts";
+import type { SourceInstance } from "./source-kind.ts";
+
+export type AlarmSource =
+  /** A metric of the monitor's own contract (namespace from the config). */
+  | {
+      readonly kind: "contract";
+      readonly spec: MetricSpec;
+      readonly component?: Component;
+      /** The Check dimension, when it is not the component's health check. */
+      readonly check?: CheckName;
+      /** The host or bucket, for per-instance figures. */
+      readonly instance?: SourceInstance;
+    }
+  /** ErrorRate computed from the load balancer's own metrics (backend.requests.preset "alb"). */
+  | { readonly kind: "alb"; readonly loadBalancer: string; readonly targetGroup?: string }
+  /** p95 of the load balancer's TargetResponseTime, in milliseconds (preset "alb"). */
+  | { readonly kind: "albResponseTime"; readonly loadBalancer: string; readonly targetGroup?: string }
+  /** ConnectionsPercent computed from AWS/RDS DatabaseConnections (database.rdsInstanceId). */
+  | { readonly kind: "rds"; readonly instanceId: string; readonly maxConnections: number }
+  /** The highest AWS/RDS ReplicaLag of the read replicas (database.rdsReplicaInstanceIds). */
+  | { readonly kind: "rdsReplicaLag"; readonly replicaIds: readonly string[] }
+  /** An AWS/ElastiCache metric of one cache node (redis.cacheClusterId). */
+  | {
+      readonly kind: "elasticache";
+      readonly metricName: string;
+      readonly cacheClusterId: string;
+      readonly cacheNodeId: string;
+    }
+  /** AWS/Lambda Errors of the probe function. */
+  | { readonly kind: "lambdaErrors" };
+
+/** The metric an alarm watches, in words. */
+export function sourceText(source: AlarmSource): string {
+  const albText = (alb: { loadBalancer: string; targetGroup?: string }): string =>
+    `ALB ${alb.loadBalancer}${alb.targetGroup ? ` (target group ${alb.targetGroup})` : ""}`;
+  switch (source.kind) {
+    case "contract": {
+      if (source.component === undefined) return source.spec.name;
+      const check = source.check === undefined ? "" : `/${source.check}`;
+      const instance = source.instance ? ` ${source.instance.value}` : "";
+      return `${source.spec.name} of ${source.component}${check}${instance}`;
+    }
+    case "alb":
+      return `100 * (HTTPCode_Target_5XX_Count + HTTPCode_ELB_5XX_Count) / RequestCount of ${albText(source)}`;
+    case "albResponseTime":
+      return `1000 * TargetResponseTime p95 (ms) of ${albText(source)}`;
+    case "rds":
+      return `100 * DatabaseConnections / ${source.maxConnections} of RDS instance ${source.instanceId}`;
+    case "rdsReplicaLag":
+      return `the highest ReplicaLag of RDS replicas ${source.replicaIds.join(", ")}`;
+    case "elasticache":
+      return `AWS/ElastiCache ${source.metricName} of ${source.cacheClusterId} node ${source.cacheNodeId}`;
+    case "lambdaErrors":
+      return "AWS/Lambda Errors of the probe function";
+  }
+}
