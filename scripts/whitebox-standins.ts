@@ -4,19 +4,28 @@
  *
  *   npm run standins                             # leave it running, then in another shell:
  *   export LIVEKIT_METRICS_PASSWORD=demo-livekit-password GARAGE_METRICS_TOKEN=demo-garage-token \
- *          PG_EXPORTER_PASSWORD=exporter-test-pass
+ *          GARAGE_ADMIN_TOKEN=demo-garage-admin-token PG_EXPORTER_PASSWORD=exporter-test-pass
  *   npm run probe -- --config examples/whitebox.json --watch --interval 5 --cycles 3
  *
- * The pages use the real metric names and labels (test/helpers/whitebox.ts) and their counters
- * advance with time: LiveKit node b restarts every 12 s (its counters start again from zero).
- * The database is a real PostgreSQL (max_connections 100) with Debian's postgres_exporter when
- * both are installed, else the exporter page captured from them. Everything listens on 127.0.0.1
- * only and stops on Ctrl-C.
+ * The pages use the real metric names and labels (support/whitebox.ts, support/whitebox-layers.ts)
+ * and their counters advance with time: LiveKit node b restarts every 12 s (its counters start
+ * again from zero). The database is a real PostgreSQL primary (max_connections 100,
+ * pg_stat_statements) and a streaming replica, each with Debian's postgres_exporter, when they are
+ * installed, else the exporter page captured from them; Redis and this machine's node_exporter
+ * are the real programs when installed too (scripts/layer-standins.ts). Everything listens on
+ * 127.0.0.1 only and stops on Ctrl-C.
  */
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { EXPORTER_PASSWORD, EXPORTER_USER, findBinaries, startPostgres } from "../support/postgres.ts";
+import {
+  EXPORTER_PASSWORD,
+  EXPORTER_USER,
+  findBinaries,
+  hasStatStatements,
+  startPostgres,
+} from "../support/postgres.ts";
 import { garagePage, ingressNginxPage, livekitNode, livekitPage, SAMPLES_DIR } from "../support/whitebox.ts";
+import { GARAGE_ADMIN_TOKEN, garageAdmin, startLayerStandins } from "./layer-standins.ts";
 
 const LIVEKIT_PASSWORD = process.env.LIVEKIT_METRICS_PASSWORD ?? "demo-livekit-password";
 const GARAGE_TOKEN = process.env.GARAGE_METRICS_TOKEN ?? "demo-garage-token";
@@ -79,7 +88,7 @@ const livekitB = (): string => {
   );
 };
 
-const garage: Handler = (request, response) => {
+const garage: Handler = garageAdmin((request, response) => {
   if (request.url === "/health") return text(response, 200, "Garage is fully operational");
   if (request.url !== "/metrics") return text(response, 404, "Not found");
   guarded(`Bearer ${GARAGE_TOKEN}`, () =>
@@ -94,12 +103,23 @@ const garage: Handler = (request, response) => {
       errors: { "GetObject 404": count(1), "PutObject 503": count(0.2) },
     }),
   )(request, response);
-};
+});
 
+/** Backend response times: most under 100 ms, a few slow ones (cumulative buckets). */
 const ingress = (): string =>
   ingressNginxPage({
     backend: { "200": count(48), "404": count(1), "500": count(0.4) },
     frontend: { "200": count(120), "502": count(5) },
+    durations: {
+      backend: [
+        ["0.05", count(30)],
+        ["0.1", count(40)],
+        ["0.25", count(45)],
+        ["0.5", count(47)],
+        ["1", count(48.4)],
+        ["+Inf", count(48.6)],
+      ],
+    },
   });
 
 const backend: Handler = (request, response) => {
@@ -115,7 +135,7 @@ async function listen(port: number, handler: Handler, what: string): Promise<() 
     server.once("error", reject);
     server.listen(port, "127.0.0.1", resolve);
   });
-  console.log(`  ${what.padEnd(44)} http://127.0.0.1:${port}`);
+  console.log(`  ${what.padEnd(52)} http://127.0.0.1:${port}`);
   return () =>
     new Promise((resolve) => {
       server.closeAllConnections();
@@ -133,29 +153,49 @@ async function main(): Promise<void> {
   stops.push(
     await listen(16790, guarded(livekitAuth, livekitB), "LiveKit node b metrics (restarts every 12 s)"),
   );
-  stops.push(await listen(13903, garage, "Garage admin: /health, /metrics (bearer)"));
+  stops.push(await listen(13903, garage, "Garage admin: /health, /metrics, buckets"));
 
   const binaries = findBinaries();
   if ("missing" in binaries) {
     const page = readFileSync(`${SAMPLES_DIR}/postgres-exporter-0.11.txt`, "utf8");
     const auth = `Basic ${Buffer.from(`${EXPORTER_USER}:${EXPORTER_PASSWORD}`).toString("base64")}`;
-    stops.push(
-      await listen(
-        19187,
-        guarded(auth, () => page),
-        "postgres_exporter (captured page)",
-      ),
-    );
+    for (const port of [19187, 19188]) {
+      stops.push(
+        await listen(
+          port,
+          guarded(auth, () => page),
+          "postgres_exporter (captured page)",
+        ),
+      );
+    }
     console.log(`  (${binaries.missing.join(", ")} missing: serving the captured exporter page)`);
   } else {
-    const postgres = await startPostgres(binaries, 100, 19187);
+    const postgres = await startPostgres(binaries, 100, {
+      exporterPort: 19187,
+      statStatements: hasStatStatements(binaries),
+    });
     await postgres.openSessions(17);
-    console.log(`  ${"real postgres_exporter (PostgreSQL, 17 sessions)".padEnd(44)} ${postgres.exporterUrl}`);
-    stops.push(() => postgres.stop());
+    const replica = await postgres.startReplica(19188);
+    // Meet's database, written every two seconds: the replica's lag is its replay delay (not the
+    // primary's silence), and pg_stat_statements has statements to report.
+    postgres.sql("CREATE DATABASE meet");
+    postgres.sql("CREATE TABLE heartbeat (at timestamptz)", "meet");
+    const writes = setInterval(() => {
+      postgres.sql("INSERT INTO heartbeat VALUES (now())", "meet");
+      postgres.sql("SELECT count(*) FROM heartbeat", "meet");
+    }, 2_000);
+    console.log(`  ${"real postgres_exporter (primary, 17 sessions)".padEnd(52)} ${postgres.exporterUrl}`);
+    console.log(`  ${"real postgres_exporter (streaming replica)".padEnd(52)} ${replica.exporterUrl}`);
+    stops.push(async () => {
+      clearInterval(writes);
+      await replica.stop();
+      await postgres.stop();
+    });
   }
+  stops.push(...(await startLayerStandins(listen)));
   console.log(
     "\nThen, in another shell:\n" +
-      `  export LIVEKIT_METRICS_PASSWORD=${LIVEKIT_PASSWORD} GARAGE_METRICS_TOKEN=${GARAGE_TOKEN} PG_EXPORTER_PASSWORD=${EXPORTER_PASSWORD}\n` +
+      `  export LIVEKIT_METRICS_PASSWORD=${LIVEKIT_PASSWORD} GARAGE_METRICS_TOKEN=${GARAGE_TOKEN} GARAGE_ADMIN_TOKEN=${GARAGE_ADMIN_TOKEN} PG_EXPORTER_PASSWORD=${EXPORTER_PASSWORD}\n` +
       "  npm run probe -- --config examples/whitebox.json --watch --interval 5 --cycles 3\n\nCtrl-C stops.",
   );
   const stop = async (): Promise<void> => {

@@ -13,7 +13,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Pem } from "./certs.ts";
-import { stopProcess } from "./postgres.ts";
+import { stopProcess } from "./processes.ts";
 import { closedPort } from "./servers.ts";
 
 export const TURNSERVER_BINARY = "/usr/bin/turnserver";

@@ -175,6 +175,14 @@ export interface IngressCounts {
   readonly frontend: Readonly<Record<string, number>>;
   /** Requests of an Ingress named meet-backend in another namespace: must never be counted. */
   readonly otherNamespace?: Readonly<Record<string, number>>;
+  /**
+   * Cumulative request_duration_seconds buckets (le, count) of the backend's status-200 requests
+   * and of the frontend's (which must never count); +Inf is added with the last count unless given.
+   */
+  readonly durations?: {
+    readonly backend?: readonly (readonly [string, number])[];
+    readonly frontend?: readonly (readonly [string, number])[];
+  };
 }
 
 /** An ingress-nginx controller's page (the label set of its socket collector). */
@@ -199,13 +207,35 @@ export function ingressNginxPage(
     `nginx_ingress_controller_config_hash{controller_class="k8s.io/ingress-nginx",controller_namespace="ingress-nginx",controller_pod="${pod}"} 1.4528765e+19`,
     "# HELP nginx_ingress_controller_request_duration_seconds The request processing time in milliseconds",
     "# TYPE nginx_ingress_controller_request_duration_seconds histogram",
-    `nginx_ingress_controller_request_duration_seconds_bucket{canary="",controller_class="k8s.io/ingress-nginx",controller_namespace="ingress-nginx",controller_pod="${pod}",host="meet.example.org",ingress="meet-backend",method="GET",namespace="meet",path="/api",service="meet-backend",status="200",le="+Inf"} 10`,
+    ...durationSeries(pod, "meet-backend", "/api", counts.durations?.backend ?? []),
+    ...durationSeries(pod, "meet-frontend", "/", counts.durations?.frontend ?? []),
     "# HELP nginx_ingress_controller_requests The total number of client requests",
     "# TYPE nginx_ingress_controller_requests counter",
     ...series("meet", "meet-backend", "meet-backend", "/api", counts.backend),
     ...series("meet", "meet-frontend", "meet-frontend", "/", counts.frontend),
     ...series("other", "meet-backend", "meet-backend", "/api", counts.otherNamespace ?? {}),
   ].join("\n")}\n`;
+}
+
+/** One request_duration_seconds histogram of an Ingress (status 200, GET), +Inf from the last count. */
+function durationSeries(
+  pod: string,
+  ingress: string,
+  path: string,
+  buckets: readonly (readonly [string, number])[],
+): string[] {
+  const labels = `canary="",controller_class="k8s.io/ingress-nginx",controller_namespace="ingress-nginx",controller_pod="${pod}",host="meet.example.org",ingress="${ingress}",method="GET",namespace="meet",path="${path}",service="${ingress}",status="200"`;
+  const total = buckets.at(-1)?.[1] ?? 10;
+  const withInf: (readonly [string, number])[] =
+    buckets.at(-1)?.[0] === "+Inf" ? [...buckets] : [...buckets, ["+Inf", total]];
+  return [
+    ...withInf.map(
+      ([le, count]) =>
+        `nginx_ingress_controller_request_duration_seconds_bucket{${labels},le="${le}"} ${count}`,
+    ),
+    `nginx_ingress_controller_request_duration_seconds_sum{${labels}} ${total * 0.05}`,
+    `nginx_ingress_controller_request_duration_seconds_count{${labels}} ${total}`,
+  ];
 }
 
 /** A django-prometheus page with the responses-by-status counter at the given counts. */

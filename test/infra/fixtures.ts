@@ -12,8 +12,20 @@ export const EVERY_ALARM: MonitorConfigInput = {
       url: "https://livekit.example.org",
       metricsUrl: "https://livekit-metrics.example.org/metrics",
     },
-    garage: { adminUrl: "https://garage-admin.example.org" },
+    garage: {
+      adminUrl: "https://garage-admin.example.org",
+      buckets: {
+        names: ["meet-media-storage"],
+        token: { secretArn: "arn:aws:secretsmanager:eu-west-3:123456789012:secret:meet/garage-admin" },
+      },
+    },
     database: { exporterUrl: "https://pg-exporter.example.org/metrics" },
+    redis: { exporterUrl: "https://redis-exporter.example.org/metrics" },
+    hosts: [
+      { name: "db-1", url: "https://db-1.example.org:9100/metrics" },
+      { name: "media-1", url: "https://media-1.example.org:9100/metrics" },
+    ],
+    egress: { metricsUrl: "https://egress-metrics.example.org/metrics" },
   },
   alerts: {
     critical: {
@@ -46,7 +58,12 @@ export const AWS_SOURCES: MonitorConfigInput = {
         },
       },
     },
-    database: { rdsInstanceId: "meet-db", maxConnections: 500 },
+    database: {
+      rdsInstanceId: "meet-db",
+      maxConnections: 500,
+      rdsReplicaInstanceIds: ["meet-db-replica-1", "meet-db-replica-2"],
+    },
+    redis: { cacheClusterId: "meet-redis-001" },
   },
   alarms: {
     prefix: "Prod",

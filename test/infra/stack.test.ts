@@ -47,6 +47,7 @@ interface Row {
 
 const up = (component: string, check: string) => ({ Component: component, Check: check, Vantage: REGION });
 const figure = (component: string) => ({ Component: component, Vantage: REGION });
+const host = (name: string) => ({ Component: "host", Host: name, Vantage: REGION });
 const OPERATOR = {
   "<": "LessThanThreshold",
   ">": "GreaterThanThreshold",
@@ -64,6 +65,7 @@ type Tuple = [
   string,
   Row["severity"],
   number?,
+  number?,
 ];
 
 const row = ([
@@ -77,6 +79,7 @@ const row = ([
   missing,
   severity,
   period = 60,
+  datapoints = periods,
 ]: Tuple): Row => ({
   name,
   metric,
@@ -86,7 +89,7 @@ const row = ([
   comparison: OPERATOR[op],
   threshold,
   evaluationPeriods: periods,
-  datapoints: periods,
+  datapoints,
   missing,
   severity,
 });
@@ -122,6 +125,24 @@ const ISSUE_TABLE: readonly Row[] = ([
   ...certificates("livekit", "health"),
   ...certificates("garage", "health"),
   ["Meet-monitor-silent", "MonitorHeartbeat", { Vantage: REGION }, "Sum", "<", 1, 3, "breaching", "critical"],
+  // The guide's other layers (issue 12).
+  ["Meet-backend-slow-responses", "ResponseTimeP95", figure("backend"), "Maximum", ">", 1000, 10, "notBreaching", "warning"],
+  ["Meet-redis-memory-high", "RedisMemoryPercent", figure("redis"), "Maximum", ">", 90, 10, "notBreaching", "warning"],
+  ["Meet-redis-rejected-connections", "RejectedConnections", figure("redis"), "Sum", ">", 0, 5, "notBreaching", "warning"],
+  ["Meet-redis-down", "RedisUp", figure("redis"), "Minimum", "<", 1, 2, "ignore", "critical"],
+  ["Meet-database-replication-lag", "ReplicationLag", figure("database"), "Maximum", ">", 30, 5, "notBreaching", "warning"],
+  ["Meet-database-long-transaction", "LongestTransaction", figure("database"), "Maximum", ">", 600, 1, "notBreaching", "warning"],
+  ["Meet-host-db-1-cpu-busy", "CpuBusy", host("db-1"), "Average", ">", 90, 15, "notBreaching", "warning"],
+  ["Meet-host-media-1-cpu-busy", "CpuBusy", host("media-1"), "Average", ">", 90, 15, "notBreaching", "warning"],
+  ["Meet-host-db-1-memory-low", "MemoryAvailable", host("db-1"), "Minimum", "<", 10, 10, "notBreaching", "warning"],
+  ["Meet-host-media-1-memory-low", "MemoryAvailable", host("media-1"), "Minimum", "<", 10, 10, "notBreaching", "warning"],
+  ["Meet-host-db-1-disk-space", "FilesystemFree", host("db-1"), "Minimum", "<", 20, 5, "notBreaching", "warning"],
+  ["Meet-host-media-1-disk-space", "FilesystemFree", host("media-1"), "Minimum", "<", 20, 5, "notBreaching", "warning"],
+  ["Meet-egress-no-worker-available", "EgressAvailable", figure("egress"), "Minimum", "<", 1, 5, "ignore", "critical"],
+  ["Meet-egress-recordings-failed", "FailedRecordings", figure("egress"), "Sum", ">", 0, 15, "notBreaching", "warning", 60, 1],
+  ["Meet-redis-metrics-unreadable", "SourceUp", figure("redis"), "Minimum", "<", 1, 15, "ignore", "warning"],
+  ["Meet-host-metrics-unreadable", "SourceUp", figure("host"), "Minimum", "<", 1, 15, "ignore", "warning"],
+  ["Meet-egress-metrics-unreadable", "SourceUp", figure("egress"), "Minimum", "<", 1, 15, "ignore", "warning"],
 ] satisfies Tuple[]).map(row);
 
 function dimensionList(dimensions: Record<string, unknown>) {
@@ -299,6 +320,9 @@ describe("alarms: overrides, disabled alarms and the AWS metric-math variants", 
         "Prod-monitor-function-failing",
         "Prod-monitor-silent",
         "Prod-recording-webhook-failures",
+        "Prod-backend-slow-responses",
+        "Prod-database-replication-lag",
+        "Prod-redis-memory-high",
       ].sort(),
     );
   });
@@ -379,6 +403,71 @@ describe("alarms: overrides, disabled alarms and the AWS metric-math variants", 
         },
       },
     ]);
+  });
+
+  it("watches the ALB's TargetResponseTime p95, in milliseconds like ResponseTimeP95", () => {
+    const alarm = alarmByName(aws.template, "Prod-backend-slow-responses");
+    expect(alarm).toMatchObject({ Threshold: 1000, EvaluationPeriods: 10, DatapointsToAlarm: 10 });
+    expect(alarm.Metrics).toEqual([
+      expect.objectContaining({ Expression: "1000 * secondsp95", ReturnData: true }),
+      {
+        Id: "secondsp95",
+        ReturnData: false,
+        MetricStat: {
+          Metric: {
+            Namespace: "AWS/ApplicationELB",
+            MetricName: "TargetResponseTime",
+            Dimensions: [{ Name: "LoadBalancer", Value: "app/meet/0123456789abcdef" }],
+          },
+          Period: 60,
+          Stat: "p95",
+        },
+      },
+    ]);
+  });
+
+  it("watches the highest ReplicaLag of the RDS read replicas", () => {
+    const alarm = alarmByName(aws.template, "Prod-database-replication-lag");
+    expect(alarm).toMatchObject({ Threshold: 30, EvaluationPeriods: 5, TreatMissingData: "notBreaching" });
+    const metrics = alarm.Metrics as Record<string, unknown>[];
+    expect(metrics).toContainEqual(
+      expect.objectContaining({ Expression: "MAX([lag0, lag1])", ReturnData: true }),
+    );
+    for (const [id, replica] of [
+      ["lag0", "meet-db-replica-1"],
+      ["lag1", "meet-db-replica-2"],
+    ]) {
+      expect(metrics).toContainEqual({
+        Id: id,
+        ReturnData: false,
+        MetricStat: {
+          Metric: {
+            Namespace: "AWS/RDS",
+            MetricName: "ReplicaLag",
+            Dimensions: [{ Name: "DBInstanceIdentifier", Value: replica }],
+          },
+          Period: 60,
+          Stat: "Maximum",
+        },
+      });
+    }
+  });
+
+  it("watches ElastiCache's DatabaseMemoryUsagePercentage of the cache node, and creates no exporter-only Redis alarm", () => {
+    expect(alarmByName(aws.template, "Prod-redis-memory-high")).toMatchObject({
+      Namespace: "AWS/ElastiCache",
+      MetricName: "DatabaseMemoryUsagePercentage",
+      Dimensions: [
+        { Name: "CacheClusterId", Value: "meet-redis-001" },
+        { Name: "CacheNodeId", Value: "0001" },
+      ],
+      Statistic: "Maximum",
+      Threshold: 90,
+      EvaluationPeriods: 10,
+    });
+    expect(alarmNames(aws.template)).not.toContain("Prod-redis-down");
+    expect(alarmNames(aws.template)).not.toContain("Prod-redis-rejected-connections");
+    expect(alarmNames(aws.template)).not.toContain("Prod-database-long-transaction");
   });
 
   it("names the account and region only when the config pins them", () => {
@@ -695,6 +784,34 @@ describe("dashboard", () => {
       "WebhookFailures",
       "S3ErrorRate",
       "SourceUp",
+      // The guide's other layers.
+      "ResponseTimeP50",
+      "ResponseTimeP95",
+      "RedisMemoryPercent",
+      "RedisUp",
+      "CacheHitRate",
+      "RedisClients",
+      "RejectedConnections",
+      "EvictedKeys",
+      "ReplicationLag",
+      "LongestTransaction",
+      "Deadlocks",
+      "MeanQueryTime",
+      "CpuBusy",
+      "MemoryAvailable",
+      "FilesystemFree",
+      "DiskBusy",
+      "NetworkIn",
+      "NetworkOut",
+      "BucketBytes",
+      "BucketObjects",
+      "UnfinishedUploads",
+      "EgressAvailable",
+      "ActiveRecordings",
+      "FailedRecordings",
+      "db-1",
+      "media-1",
+      "meet-media-storage",
     ]) {
       expect(names, name).toContain(name);
     }
@@ -707,7 +824,15 @@ describe("dashboard", () => {
         .widgets.flatMap((w) => (w.properties.metrics as unknown[][] | undefined) ?? [])
         .filter((metric) => metric[1] === "SourceUp")
         .map((metric) => metric[metric.indexOf("Component") + 1]);
-    expect(sourceLines(every)).toEqual(["livekit", "garage", "backend", "database"]);
+    expect(sourceLines(every)).toEqual([
+      "livekit",
+      "garage",
+      "backend",
+      "database",
+      "redis",
+      "host",
+      "egress",
+    ]);
     // ALB and RDS figures come from CloudWatch itself: only LiveKit is scraped there.
     expect(sourceLines(aws)).toEqual(["livekit"]);
   });
@@ -719,6 +844,13 @@ describe("dashboard", () => {
     const names = metricNames(aws);
     expect(names).toContain("AWS/ApplicationELB");
     expect(names).toContain("AWS/RDS");
+    expect(names).toContain("TargetResponseTime");
+    expect(names).toContain("ReplicaLag");
+    expect(names).toContain("ReadLatency");
+    expect(names).toContain("AWS/ElastiCache");
+    expect(names).toContain("DatabaseMemoryUsagePercentage");
+    expect(names).toContain("CacheHitRate");
     expect(names).not.toContain("DiskFreePercent");
+    expect(names).not.toContain("RedisMemoryPercent");
   });
 });

@@ -94,7 +94,10 @@ describe("config schema", () => {
 
   it("requires at least one target and each target's URL", () => {
     expect(issuesOf({ targets: {} })).toEqual([
-      { path: "targets", message: "configure at least one target (backend, livekit, garage or database)" },
+      {
+        path: "targets",
+        message: "configure at least one target (backend, livekit, garage, database, redis, hosts or egress)",
+      },
     ]);
     expect(issuesOf({ targets: { backend: {} } })).toEqual([
       { path: "targets.backend.url", message: "is required" },

@@ -85,6 +85,7 @@ describe("planConfig", () => {
       ["dbConnectionsNearLimit", "rds"],
       ["monitorSilent", "contract"],
       ["probeFunctionFailing", "lambdaErrors"],
+      ["slowResponses", "albResponseTime"],
     ]);
   });
 

@@ -278,6 +278,14 @@ describe("white-box figures end to end", () => {
       ["garage", "http://127.0.0.1:13903/metrics", "bearer"],
       ["backend", "http://127.0.0.1:10254/metrics", undefined],
       ["database", "http://127.0.0.1:19187/metrics", "basic"],
+      ["database", "http://127.0.0.1:19188/metrics", "basic"],
+      ["redis", "http://127.0.0.1:19121/metrics", undefined],
+      ["host", "http://127.0.0.1:19100/metrics", undefined],
+      ["host", "http://127.0.0.1:19101/metrics", undefined],
+      ["garage", "http://127.0.0.1:13903/v2/GetBucketInfo?globalAlias=meet-media-storage", "bearer"],
+      ["garage", "http://127.0.0.1:13903/v2/GetBucketInfo?globalAlias=meet-backups", "bearer"],
+      ["egress", "http://127.0.0.1:17889/metrics", undefined],
+      ["egress", "http://127.0.0.1:17890/metrics", undefined],
     ]);
     for (const spec of specs) {
       const credential = spec.auth?.type === "basic" ? spec.auth.password : spec.auth?.token;

@@ -68,9 +68,11 @@ describe("counter windows (Prometheus' reset rule)", () => {
     expect(window).toEqual({
       increase: 90,
       rate: 1.5,
+      maxRate: 1,
       based: true,
       withPrevious: 2,
       newSeries: 0,
+      newIncrease: 0,
       resets: 0,
     });
   });
@@ -87,9 +89,11 @@ describe("counter windows (Prometheus' reset rule)", () => {
     expect(window).toEqual({
       increase: 30 + 60,
       rate: 3,
+      maxRate: 2,
       based: true,
       withPrevious: 2,
       newSeries: 0,
+      newIncrease: 0,
       resets: 1,
     });
   });
