@@ -29,12 +29,8 @@ import {
   MonitorMetrics,
   SourceMetrics,
 } from "../functions/shared/metrics.ts";
-import {
-  type ConfigPlan,
-  httpsChecks,
-  isHealthCheck,
-  type SourceInstance,
-} from "../functions/shared/plan/index.ts";
+import { type ConfigPlan, httpsChecks, isHealthCheck } from "../functions/shared/plan/index.ts";
+import type { SourceInstance } from "../functions/shared/plan/source-kind.ts";
 import {
   albErrorRate,
   contractMetric,
@@ -75,7 +71,6 @@ export class MonitorDashboard extends Construct implements WidgetKit {
         this.createMonitorWidgets(),
         ...this.createLivekitWidgets(),
         ...pairs(this.createWhiteboxWidgets()),
-        // The guide's other layers: response time, Redis, database, hosts, buckets, egress.
         ...pairs(layerWidgets(props.config, props.plan, this)),
       ],
     });
