@@ -16,6 +16,8 @@ import {
   type MetricSpec,
 } from "../functions/shared/metrics.ts";
 import type { AlarmSource, SourceInstance } from "../functions/shared/plan/index.ts";
+import { type VantagePlan, vantageNames } from "../functions/shared/plan/index.ts";
+import { vantageSourceMath } from "./vantage-metrics.ts";
 
 export interface MetricContext {
   /** The configured namespace. */
@@ -79,6 +81,36 @@ export function contractMetric(
   });
 }
 
+/** The probe function's errors, throttles and duration per minute; none without a probe in the stack. */
+export function probeFunctionMetrics(probe: IFunction | undefined): IMetric[] {
+  if (probe === undefined) return [];
+  const period = Duration.minutes(1);
+  return [
+    probe.metricErrors({ period, statistic: "Sum" }),
+    probe.metricThrottles({ period, statistic: "Sum" }),
+    probe.metricDuration({ period, statistic: "Maximum" }),
+  ];
+}
+
+/** A contract metric of each vantage, labelled with it; just the primary vantage's with one vantage. */
+export function vantageMetrics(
+  spec: MetricSpec,
+  context: MetricContext,
+  vantages: VantagePlan,
+  options: MetricOptions,
+  component?: Component,
+): Metric[] {
+  if (!vantages.consensus) return [contractMetric(spec, context, options, component)];
+  return vantageNames(vantages).map((vantage) =>
+    contractMetric(
+      spec,
+      { ...context, vantage },
+      { ...options, label: `${spec.name} ${vantage}` },
+      component,
+    ),
+  );
+}
+
 function isCheckComponent(component: Component): component is CheckComponent {
   return component in CHECK_NAME;
 }
@@ -89,21 +121,30 @@ export function sourceMetric(
   statistic: string,
   periodSeconds: number,
   metrics: MetricContext,
-  probe: IFunction,
+  probe: IFunction | undefined,
 ): IMetric {
   const period = Duration.seconds(periodSeconds);
+  const options = { statistic, periodSeconds };
   switch (source.kind) {
-    case "contract":
-      return contractMetric(
-        source.spec,
-        metrics,
-        { statistic, periodSeconds },
-        source.component,
-        source.check,
-        source.instance,
-      );
+    case "contract": {
+      const context = source.vantage === undefined ? metrics : { ...metrics, vantage: source.vantage };
+      return contractMetric(source.spec, context, options, source.component, source.check, source.instance);
+    }
     case "lambdaErrors":
+      if (probe === undefined) throw new Error("the probe function's errors need a probe in this stack");
       return probe.metricErrors({ statistic, period });
+    case "consensus":
+    case "partial":
+    case "quorum":
+      return vantageSourceMath(source, options, (spec, vantage, label) =>
+        contractMetric(
+          spec,
+          { ...metrics, vantage },
+          { ...options, label },
+          source.kind === "quorum" ? undefined : source.component,
+          source.kind === "quorum" ? undefined : source.check,
+        ),
+      );
     case "alb":
       return albErrorRate(source.loadBalancer, source.targetGroup, period);
     case "albResponseTime":

@@ -28,7 +28,8 @@ const MISSING: Record<MissingData, TreatMissingData> = {
 export interface MonitorAlarmsProps {
   readonly alarms: readonly PlannedAlarm[];
   readonly metrics: MetricContext;
-  readonly probe: IFunction;
+  /** The home region's probe function, for the alarm on its errors. */
+  readonly probe: IFunction | undefined;
   readonly topics: Readonly<Record<Severity, ITopic>>;
 }
 

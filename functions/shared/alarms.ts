@@ -44,6 +44,10 @@ export const ALARM_IDS = [
   "recordingStorageFailing",
   // The guide's other layers (response time, Redis, database, hosts, recording workers).
   ...LAYER_ALARM_IDS,
+  // Several vantages (deployment.vantages): the quorum, each vantage's silence, partial outages.
+  "consensusLost",
+  "vantageSilent",
+  "partialOutage",
 ] as const;
 export type AlarmId = (typeof ALARM_IDS)[number];
 
@@ -458,6 +462,65 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
     why: "Recordings upload at the end of a meeting; 5 minutes ignores a Garage restart.",
   },
   ...LAYER_ALARM_DEFAULTS,
+  // Several vantages (deployment.vantages).
+  consensusLost: {
+    id: "consensusLost",
+    nameSuffix: "consensus-lost",
+    title: "Consensus lost",
+    severity: "critical",
+    metric: MonitorMetrics.MonitorHeartbeat,
+    statistic: "Sum",
+    periodSeconds: MINUTE,
+    comparison: ">=",
+    threshold: 1,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    missingData: "breaching",
+    guideRow: "(not in the guide: watches the vantages themselves)",
+    meaning:
+      "Fewer vantages than alarms.consensus.minVantages have completed a cycle for 3 minutes: the down alarms can no longer fire, so nothing pages for an outage.",
+    firstCheck: "which vantages are silent (their own alarms), then their probe functions' logs",
+    why: "The monitor that can no longer page is itself a page; with one vantage this is Monitor silent.",
+  },
+  vantageSilent: {
+    id: "vantageSilent",
+    nameSuffix: "silent",
+    title: "Vantage silent",
+    severity: "warning",
+    metric: MonitorMetrics.MonitorHeartbeat,
+    statistic: "Sum",
+    periodSeconds: MINUTE,
+    comparison: "<",
+    threshold: 1,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    missingData: "breaching",
+    guideRow: "(not in the guide: watches each vantage)",
+    meaning:
+      "The probe in this region has completed no cycle for 3 minutes: the down alarms count it as not down, so fewer vantages can agree.",
+    firstCheck: "the probe function of that region: its logs and its EventBridge schedule",
+    why: "A warning while the others still make a quorum; Consensus lost pages when they do not.",
+  },
+  partialOutage: {
+    id: "partialOutage",
+    nameSuffix: "partial-outage",
+    title: "Partial outage",
+    severity: "warning",
+    metric: CheckMetrics.Up,
+    statistic: "Minimum",
+    periodSeconds: MINUTE,
+    comparison: ">=",
+    threshold: 1,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 5,
+    missingData: "notBreaching",
+    guideRow: "(not in the guide: some regions see the check down, not enough to page)",
+    meaning:
+      "At least one vantage, but fewer than alarms.consensus.minVantages, has seen this check down for 5 minutes: a regional network path, DNS or CDN problem.",
+    firstCheck:
+      "which vantages report it down (the alarm's graph names them), then DNS and routes from those regions",
+    why: "Worth a look, not a page: Meet still answers most of the world.",
+  },
 };
 
 /** The parts of an alarm an operator may override in the config's `alarms` section. */

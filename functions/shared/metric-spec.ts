@@ -38,6 +38,23 @@ export type Component = CheckComponent | FigureComponent;
 /** Components whose white-box figures are read by the probe itself (Prometheus pages, JSON APIs). */
 export type SourceComponent = "livekit" | "garage" | "backend" | "database" | "redis" | "host" | "egress";
 
+/** Every component, for the configuration's lists of components (maintenance windows). */
+export const COMPONENTS = [
+  "backend",
+  "livekit",
+  "garage",
+  "database",
+  "recording",
+  "redis",
+  "host",
+  "egress",
+] as const;
+/** Fails to compile when a component is added to the type and not to COMPONENTS. */
+export type EveryComponentListed =
+  Exclude<Component, (typeof COMPONENTS)[number]> extends never ? true : never;
+const everyComponentListed: EveryComponentListed = true;
+void everyComponentListed;
+
 export const CHECK_DIMENSIONS = ["Component", "Check", "Vantage"] as const satisfies readonly DimensionName[];
 export const FIGURE_DIMENSIONS = ["Component", "Vantage"] as const satisfies readonly DimensionName[];
 /** A figure per configured host (node_exporter URL). */

@@ -135,6 +135,17 @@ export const DeepCheckMetrics = {
   }),
 } as const;
 
+/**
+ * The phase timings: published only by the checks of publishesPhases, and with metrics.detail
+ * `full` (otherwise they stay in the log lines).
+ */
+export const PHASE_METRICS: readonly MetricSpec[] = [
+  CheckMetrics.DnsTime,
+  CheckMetrics.ConnectTime,
+  CheckMetrics.TlsTime,
+  CheckMetrics.Ttfb,
+];
+
 /** Published once per completed cycle; its absence means the monitor itself is broken. */
 export const MonitorMetrics = {
   MonitorHeartbeat: spec({

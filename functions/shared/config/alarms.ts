@@ -1,6 +1,7 @@
-/** The `alarms` section: the name prefix and an override per catalogue entry. */
+/** The `alarms` section: the name prefix, the consensus rule and an override per catalogue entry. */
 import { z } from "zod";
 import { ALARM_IDS, type AlarmId, resolveAlarmSettings } from "../alarms.ts";
+import { MAX_VANTAGES } from "./deployment.ts";
 
 const alarmOverride = z.strictObject({
   enabled: z.boolean().optional(),
@@ -23,6 +24,13 @@ export const alarmsSection = z
         error: "may only contain letters, digits, '.', '_' and '-' (64 at most)",
       })
       .default("Meet"),
+    /**
+     * With several vantages: how many must see a check down before its down alarm fires. Default:
+     * a strict majority of the vantages (checked against deployment.vantages by the config schema).
+     */
+    consensus: z
+      .strictObject({ minVantages: z.number().int().min(1).max(MAX_VANTAGES).optional() })
+      .prefault({}),
     ...alarmOverrides,
   })
   .superRefine((section, ctx) => {

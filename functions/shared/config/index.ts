@@ -12,15 +12,20 @@ import { alertsSection } from "./alerts.ts";
 import { deploymentSection } from "./deployment.ts";
 import { LIMITS, timeoutMs } from "./fields.ts";
 import { type ConfigIssue, describeIssue, formatPath } from "./issues.ts";
+import { maintenanceSection } from "./maintenance.ts";
+import { metricsSection } from "./metrics.ts";
 import { targetsSection } from "./targets.ts";
 
 export type { AlarmOverride } from "./alarms.ts";
 export { type JoinTokenSource, joinTokenSource } from "./deep.ts";
+export type { Vantage, Vpc } from "./deployment.ts";
 export type { EgressTarget } from "./egress.ts";
 export type { BasicAuth, Credential, TargetTls } from "./fields.ts";
 export { LIMITS } from "./fields.ts";
 export type { HostTarget } from "./hosts.ts";
 export { type ConfigIssue, formatIssues, formatPath } from "./issues.ts";
+export type { MaintenanceWindow } from "./maintenance.ts";
+export type { MetricsDetail } from "./metrics.ts";
 export type { RedisTarget } from "./redis.ts";
 export type { BackendRequestsSource, GarageBuckets, GarageS3, Targets } from "./targets.ts";
 
@@ -31,31 +36,55 @@ const namespace = z
   .regex(/^[A-Za-z0-9.\-_/#:]+$/, { error: "may only contain letters, digits and . - _ / # :" })
   .refine((value) => !value.startsWith("AWS/"), { error: 'must not start with "AWS/" (reserved)' });
 
-export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  namespace: namespace.default(DEFAULT_NAMESPACE),
-  vantage: z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
-    .optional(),
-  probe: z
-    .strictObject({
-      timeoutMs: timeoutMs.default(LIMITS.timeoutMs.default),
-      retryDelayMs: z
-        .number()
-        .int()
-        .min(LIMITS.retryDelayMs.min)
-        .max(LIMITS.retryDelayMs.max, { error: `must be at most ${LIMITS.retryDelayMs.max} ms` })
-        .default(LIMITS.retryDelayMs.default),
-    })
-    .prefault({}),
-  targets: targetsSection,
-  alerts: alertsSection,
-  alarms: alarmsSection,
-  deployment: deploymentSection,
-});
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    namespace: namespace.default(DEFAULT_NAMESPACE),
+    vantage: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
+      .optional(),
+    probe: z
+      .strictObject({
+        timeoutMs: timeoutMs.default(LIMITS.timeoutMs.default),
+        retryDelayMs: z
+          .number()
+          .int()
+          .min(LIMITS.retryDelayMs.min)
+          .max(LIMITS.retryDelayMs.max, { error: `must be at most ${LIMITS.retryDelayMs.max} ms` })
+          .default(LIMITS.retryDelayMs.default),
+      })
+      .prefault({}),
+    targets: targetsSection,
+    alerts: alertsSection,
+    alarms: alarmsSection,
+    deployment: deploymentSection,
+    metrics: metricsSection,
+    maintenance: maintenanceSection,
+  })
+  .superRefine((config, ctx) => {
+    // Checks across sections: the consensus and the vantage name depend on how many vantages probe.
+    // It may run when a section failed its own checks: the values may still be raw input here.
+    const listed: unknown = config.deployment?.vantages;
+    const vantages = Array.isArray(listed) ? listed.length : 1;
+    const minVantages: unknown = config.alarms?.consensus?.minVantages;
+    if (typeof minVantages === "number" && minVantages > vantages) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["alarms", "consensus", "minVantages"],
+        message: `must not exceed the number of vantages (${vantages}): the down alarms could never fire`,
+      });
+    }
+    if (config.vantage !== undefined && vantages > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["vantage"],
+        message: "names a single probe: with several deployment.vantages each probe's Vantage is its region",
+      });
+    }
+  });
 
 export type MonitorConfigInput = z.input<typeof configSchema>;
 export type MonitorConfig = z.output<typeof configSchema>;

@@ -1,9 +1,13 @@
 /** Where an alarm's datapoints come from: the monitor's own metrics, or AWS's for the AWS-metric variants. */
 import type { CheckName, Component, MetricSpec } from "../metrics.ts";
 import type { SourceInstance } from "./source-kind.ts";
+import { type VantageSource, vantageRuleText } from "./vantage-alarms.ts";
 
 export type AlarmSource =
-  /** A metric of the monitor's own contract (namespace from the config). */
+  /**
+   * A metric of the monitor's own contract (namespace from the config), published by the primary
+   * vantage unless another one is named.
+   */
   | {
       readonly kind: "contract";
       readonly spec: MetricSpec;
@@ -12,6 +16,7 @@ export type AlarmSource =
       readonly check?: CheckName;
       /** The host or bucket, for per-instance figures. */
       readonly instance?: SourceInstance;
+      readonly vantage?: string;
     }
   /** ErrorRate computed from the load balancer's own metrics (backend.requests.preset "alb"). */
   | { readonly kind: "alb"; readonly loadBalancer: string; readonly targetGroup?: string }
@@ -29,7 +34,9 @@ export type AlarmSource =
       readonly cacheNodeId: string;
     }
   /** AWS/Lambda Errors of the probe function. */
-  | { readonly kind: "lambdaErrors" };
+  | { readonly kind: "lambdaErrors" }
+  /** Metric math over the vantages (vantage-alarms.ts). */
+  | VantageSource;
 
 /** The metric an alarm watches, in words. */
 export function sourceText(source: AlarmSource): string {
@@ -37,10 +44,13 @@ export function sourceText(source: AlarmSource): string {
     `ALB ${alb.loadBalancer}${alb.targetGroup ? ` (target group ${alb.targetGroup})` : ""}`;
   switch (source.kind) {
     case "contract": {
-      if (source.component === undefined) return source.spec.name;
       const check = source.check === undefined ? "" : `/${source.check}`;
       const instance = source.instance ? ` ${source.instance.value}` : "";
-      return `${source.spec.name} of ${source.component}${check}${instance}`;
+      const name =
+        source.component === undefined
+          ? source.spec.name
+          : `${source.spec.name} of ${source.component}${check}${instance}`;
+      return source.vantage === undefined ? name : `${name} from ${source.vantage}`;
     }
     case "alb":
       return `100 * (HTTPCode_Target_5XX_Count + HTTPCode_ELB_5XX_Count) / RequestCount of ${albText(source)}`;
@@ -54,5 +64,7 @@ export function sourceText(source: AlarmSource): string {
       return `AWS/ElastiCache ${source.metricName} of ${source.cacheClusterId} node ${source.cacheNodeId}`;
     case "lambdaErrors":
       return "AWS/Lambda Errors of the probe function";
+    default:
+      return vantageRuleText(source, "").watched;
   }
 }

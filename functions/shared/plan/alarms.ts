@@ -20,6 +20,8 @@ import { LAYER_REQUIREMENTS } from "./layer-alarms.ts";
 import { albOf, contract, onCheck, onSource, type PlanContext, type Requirement } from "./requirement.ts";
 import type { SourceInstance, SourceKindId } from "./source-kind.ts";
 import { planSources, sourceKind, sourceKinds } from "./sources.ts";
+import { isVantageSource, VANTAGE_REQUIREMENTS, vantageRuleText, withConsensus } from "./vantage-alarms.ts";
+import { planVantages, type VantagePlan } from "./vantages.ts";
 
 export { type AlarmSource, sourceText } from "./alarm-source.ts";
 export type { Requirement } from "./requirement.ts";
@@ -71,8 +73,8 @@ const MISSING_DATA_TEXT: Record<MissingData, string> = {
 };
 
 /**
- * `<prefix>-<component>[-<check>][-<host>]-<suffix>`: the check is named unless it is the health
- * check, the host for the per-host alarms.
+ * `<prefix>-<component>[-<check>][-<host>][-<vantage>]-<suffix>`: the check is named unless it is
+ * the health check, the host for the per-host alarms, the vantage for the alarms of one vantage.
  */
 export function alarmName(
   prefix: string,
@@ -80,8 +82,9 @@ export function alarmName(
   id: AlarmId,
   check?: CheckName,
   instance?: SourceInstance,
+  vantage?: string,
 ): string {
-  const owner = `${component}${check === undefined ? "" : `-${check}`}${instance ? `-${instance.value}` : ""}`;
+  const owner = `${component}${check === undefined ? "" : `-${check}`}${instance ? `-${instance.value}` : ""}${vantage === undefined ? "" : `-${vantage}`}`;
   return `${prefix}-${owner}-${ALARM_DEFAULTS[id].nameSuffix}`;
 }
 
@@ -136,8 +139,15 @@ export const ALARM_REQUIREMENTS: Readonly<Record<AlarmId, Requirement>> = {
     find: ({ checks }, defaults) =>
       httpsChecks(checks).map((check) => contract(defaults, check.component, check.check)),
   },
-  monitorSilent: { when: "always", find: always },
-  probeFunctionFailing: { when: "always", find: always },
+  monitorSilent: {
+    when: "one vantage (the default)",
+    find: (context, defaults) => (context.vantages.consensus ? [] : always(context, defaults)),
+  },
+  probeFunctionFailing: {
+    when: "a probe in the home region (the default)",
+    find: (context, defaults) =>
+      context.vantages.vantages.some((vantage) => vantage.home) ? always(context, defaults) : [],
+  },
   // Deep checks (docs/deep-checks.md): join, TURN, webhook, S3.
   livekitJoinFailing: onCheck("livekit", "join"),
   turnFailing: {
@@ -158,6 +168,8 @@ export const ALARM_REQUIREMENTS: Readonly<Record<AlarmId, Requirement>> = {
   recordingStorageFailing: onCheck("garage", "s3"),
   // The guide's other layers.
   ...LAYER_REQUIREMENTS,
+  // Several vantages (deployment.vantages).
+  ...VANTAGE_REQUIREMENTS,
 };
 
 /** Alarms that always carry their component in their key, even when there is only one. */
@@ -166,14 +178,17 @@ const PER_COMPONENT: ReadonlySet<AlarmId> = new Set([
   "certExpiringCritical",
   "sourceUnreadable",
   "turnFailing",
+  "partialOutage",
+  "vantageSilent",
 ]);
 
 export function planAlarms(
   config: MonitorConfig,
   checks: readonly PlannedCheck[] = planChecks(config),
   sources: readonly SourceKindId[] = sourceKinds(planSources(config)),
+  vantages: VantagePlan = planVantages(config),
 ): AlarmPlan {
-  const context: PlanContext = { config, checks, sources };
+  const context: PlanContext = { config, checks, sources, vantages };
   const alarms: PlannedAlarm[] = [];
   const skipped: SkippedAlarm[] = [];
   for (const id of ALARM_IDS) {
@@ -190,12 +205,14 @@ export function planAlarms(
       continue;
     }
     const perTarget = found.length > 1 || PER_COMPONENT.has(id);
-    for (const { component, source, check, instance } of found) {
-      const target = `${component}${check === undefined ? "" : `-${check}`}${instance ? `-${instance.value}` : ""}`;
-      const base = {
+    for (const { component, source, check, instance, vantage } of found) {
+      const target =
+        vantage ??
+        `${component}${check === undefined ? "" : `-${check}`}${instance ? `-${instance.value}` : ""}`;
+      const draft = {
         id,
         key: perTarget || instance ? `${id}-${target}` : id,
-        name: alarmName(config.alarms.prefix, component, id, check, instance),
+        name: alarmName(config.alarms.prefix, component, id, check, instance, vantage),
         component,
         ...(instance ? { instance } : {}),
         severity: defaults.severity,
@@ -208,20 +225,24 @@ export function planAlarms(
         missingData: defaults.missingData,
         source,
       };
-      alarms.push({ ...base, description: describe(defaults, base) });
+      // With several vantages an alarm on a check's Up becomes a consensus alarm.
+      const planned = withConsensus(draft, vantages);
+      alarms.push({ ...planned, description: describe(defaults, planned) });
     }
   }
   return { alarms, skipped };
 }
 
 export function ruleText(alarm: Omit<PlannedAlarm, "description" | "key" | "name" | "id">): string {
-  const statistic =
-    alarm.source.kind === "alb"
-      ? "Sum of the counts"
-      : alarm.source.kind === "albResponseTime"
-        ? "p95"
-        : alarm.statistic;
-  return `${sourceText(alarm.source)} (${statistic} per ${alarm.periodSeconds} s) ${alarm.comparison} ${alarm.threshold} for ${alarm.datapointsToAlarm} of ${alarm.evaluationPeriods} periods; missing data: ${MISSING_DATA_TEXT[alarm.missingData]}`;
+  const { source } = alarm;
+  const statistic = `${
+    source.kind === "alb" ? "Sum of the counts" : source.kind === "albResponseTime" ? "p95" : alarm.statistic
+  } per ${alarm.periodSeconds} s`;
+  // The alarms over several vantages name each vantage and say how a silent one counts.
+  const vantages = isVantageSource(source) ? vantageRuleText(source, statistic) : undefined;
+  const watched = vantages?.watched ?? `${sourceText(source)} (${statistic})`;
+  const note = vantages ? ` (${vantages.note})` : "";
+  return `${watched} ${alarm.comparison} ${alarm.threshold} for ${alarm.datapointsToAlarm} of ${alarm.evaluationPeriods} periods${note}; missing data: ${MISSING_DATA_TEXT[alarm.missingData]}`;
 }
 
 function describe(defaults: AlarmDefault, alarm: Omit<PlannedAlarm, "description">): string {

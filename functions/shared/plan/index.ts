@@ -1,7 +1,7 @@
 /**
- * The plan of a configuration: its checks, its white-box sources and its alarms. Everything
- * that depends on "what is configured" (the probe's requests, the CDK alarms and dashboard, the
- * docs' "Created when" column) derives from these three lists.
+ * The plan of a configuration: its checks, its white-box sources, its vantages and its alarms.
+ * Everything that depends on "what is configured" (the probe's requests, the CDK stacks, alarms
+ * and dashboard, the docs' "Created when" column) derives from these lists.
  */
 import type { MonitorConfig } from "../config/index.ts";
 import type { SourceComponent } from "../metrics.ts";
@@ -14,11 +14,15 @@ import {
   sourceComponents,
   sourceKinds,
 } from "./sources.ts";
+import { planVantages, type VantagePlan } from "./vantages.ts";
 
 export * from "./alarms.ts";
 export * from "./checks.ts";
+export * from "./consensus.ts";
 export * from "./source-kind.ts";
 export * from "./sources.ts";
+export * from "./vantage-alarms.ts";
+export * from "./vantages.ts";
 
 export interface ConfigPlan extends AlarmPlan {
   readonly checks: readonly PlannedCheck[];
@@ -27,17 +31,20 @@ export interface ConfigPlan extends AlarmPlan {
   readonly sourceComponents: readonly SourceComponent[];
   /** The kinds of source read, in the same order. */
   readonly sourceKinds: readonly SourceKindId[];
+  readonly vantages: VantagePlan;
 }
 
 export function planConfig(config: MonitorConfig): ConfigPlan {
   const checks = planChecks(config);
   const sources = planSources(config);
   const kinds = sourceKinds(sources);
+  const vantages = planVantages(config);
   return {
     checks,
     sources,
     sourceComponents: sourceComponents(sources),
     sourceKinds: kinds,
-    ...planAlarms(config, checks, kinds),
+    vantages,
+    ...planAlarms(config, checks, kinds, vantages),
   };
 }

@@ -10,6 +10,7 @@ import type { AlarmSource } from "./alarm-source.ts";
 import { checkKind, type PlannedCheck } from "./checks.ts";
 import type { SourceInstance, SourceKindId } from "./source-kind.ts";
 import { sourceKind } from "./sources.ts";
+import type { VantagePlan } from "./vantages.ts";
 
 export interface Candidate {
   readonly component: Component | "monitor";
@@ -18,6 +19,8 @@ export interface Candidate {
   readonly check?: CheckName;
   /** The host an alarm of a per-host figure watches: part of its key and name. */
   readonly instance?: SourceInstance;
+  /** For the alarms of one vantage: named after it. */
+  readonly vantage?: string;
 }
 
 /** What the plan of an alarm looks at. */
@@ -26,6 +29,8 @@ export interface PlanContext {
   readonly checks: readonly PlannedCheck[];
   /** The kinds of white-box source the configuration reads. */
   readonly sources: readonly SourceKindId[];
+  /** Where the probes run and how many must agree. */
+  readonly vantages: VantagePlan;
 }
 
 /** When an alarm is created (`when`, as the docs write it), and for which components. */
