@@ -2,6 +2,7 @@
  * Results -> metric datums, following the contract in shared/metrics.ts exactly.
  * A plain data type stands in for the SDK's MetricDatum so this stays free of AWS imports.
  */
+import type { MetricsDetail } from "../shared/config/index.ts";
 import {
   type CheckMeasurementName,
   CheckMetrics,
@@ -10,6 +11,7 @@ import {
   type MetricSpec,
   type MetricUnit,
   MonitorMetrics,
+  PHASE_METRICS,
   publishesPhases,
   TURN_CHECKS,
 } from "../shared/metrics.ts";
@@ -39,26 +41,28 @@ export function datum(spec: MetricSpec, value: number, values: DimensionValues):
   return { name: spec.name, unit: spec.unit, value, dimensions };
 }
 
-export function checkDatums(result: CheckResult, vantage: string): Datum[] {
+/**
+ * A check's datums. `essential` leaves out the phase timings (they stay in the check's log line):
+ * with several vantages they would be paid for once per vantage.
+ */
+export function checkDatums(result: CheckResult, vantage: string, detail: MetricsDetail = "full"): Datum[] {
   const dims: DimensionValues = { Component: result.component, Check: result.check, Vantage: vantage };
   const { timings } = result;
   const datums = [
     datum(CheckMetrics.Up, result.status === "down" ? 0 : 1, dims),
     datum(CheckMetrics.Latency, timings.totalMs, dims),
   ];
-  const phases = [
-    ...(publishesPhases(result.component, result.check)
-      ? ([
-          [CheckMetrics.DnsTime, timings.dnsMs],
-          [CheckMetrics.ConnectTime, timings.connectMs],
-          [CheckMetrics.TlsTime, timings.tlsMs],
-          [CheckMetrics.Ttfb, timings.ttfbMs],
-        ] as const)
-      : []),
+  const optional = [
+    [CheckMetrics.DnsTime, timings.dnsMs],
+    [CheckMetrics.ConnectTime, timings.connectMs],
+    [CheckMetrics.TlsTime, timings.tlsMs],
+    [CheckMetrics.Ttfb, timings.ttfbMs],
     [CheckMetrics.CertDaysLeft, result.certDaysLeft],
   ] as const;
-  for (const [spec, value] of phases) {
-    if (value !== undefined) datums.push(datum(spec, value, dims));
+  const phasesPublished = detail === "full" && publishesPhases(result.component, result.check);
+  for (const [spec, value] of optional) {
+    if (value === undefined || (!phasesPublished && PHASE_METRICS.includes(spec))) continue;
+    datums.push(datum(spec, value, dims));
   }
   if (result.component === CheckMetrics.Degraded.component && result.check === "health") {
     datums.push(datum(CheckMetrics.Degraded, result.status === "degraded" ? 1 : 0, dims));
@@ -83,9 +87,13 @@ export function turnRelayDatums(report: CycleReport): Datum[] {
 }
 
 /** Every datum of a completed cycle, MonitorHeartbeat included. */
-export function cycleDatums(report: CycleReport, extra: readonly Datum[] = []): Datum[] {
+export function cycleDatums(
+  report: CycleReport,
+  extra: readonly Datum[] = [],
+  detail: MetricsDetail = "full",
+): Datum[] {
   return [
-    ...report.checks.flatMap((result) => checkDatums(result, report.vantage)),
+    ...report.checks.flatMap((result) => checkDatums(result, report.vantage, detail)),
     ...turnRelayDatums(report),
     ...extra,
     datum(MonitorMetrics.MonitorHeartbeat, 1, { Vantage: report.vantage }),

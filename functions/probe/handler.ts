@@ -6,7 +6,13 @@
  * them as EMF): a down target is a result, never an invocation error.
  */
 import type { ScheduledEvent } from "aws-lambda";
-import { CONFIG_FILE_ENV, CONFIG_FILE_NAME, loadConfigFileOrThrow } from "../shared/config/file.ts";
+import {
+  CONFIG_FILE_ENV,
+  CONFIG_FILE_NAME,
+  loadConfigFileOrThrow,
+  METRICS_REGION_ENV,
+  WHITEBOX_ENV,
+} from "../shared/config/file.ts";
 import type { MonitorConfig } from "../shared/config/index.ts";
 import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
 import { createSecretsManagerReader } from "./adapters/secrets-manager.ts";
@@ -55,14 +61,19 @@ export function createHandler(
 ): (event?: ScheduledEvent) => Promise<HandlerResult> {
   let config: Promise<MonitorConfig> | undefined;
   // Created once per container: a warm container keeps the previous samples (rates) and the
-  // secrets it has read; nothing is persisted anywhere else.
-  const whitebox = {
-    state: createWhiteboxState(),
-    credentials:
-      dependencies.credentials ??
-      createCredentialResolver({ mode: "lambda", secrets: createSecretsManagerReader() }),
-    ...(dependencies.clock ? { clock: dependencies.clock } : {}),
-  };
+  // secrets it has read; nothing is persisted anywhere else. The white-box state is absent on the
+  // vantages that leave the white-box sources to another one.
+  const credentials =
+    dependencies.credentials ??
+    createCredentialResolver({ mode: "lambda", secrets: createSecretsManagerReader() });
+  const whitebox =
+    dependencies.env[WHITEBOX_ENV] === "off"
+      ? undefined
+      : {
+          state: createWhiteboxState(),
+          credentials,
+          ...(dependencies.clock ? { clock: dependencies.clock } : {}),
+        };
   const webSocket = dependencies.webSocket ?? createWebSocketPort();
   const stun = dependencies.stun ?? createStunSocketPort();
   return async () => {
@@ -77,10 +88,10 @@ export function createHandler(
       http: dependencies.http,
       webSocket,
       stun,
-      credentials: whitebox.credentials,
+      credentials,
       publisher: dependencies.publisher,
       writeEmf: dependencies.writeLine,
-      whitebox,
+      ...(whitebox ? { whitebox } : {}),
     });
     const { report, publish } = outcome;
     for (const result of report.checks) dependencies.log(checkLogRecord(result, vantage));
@@ -122,7 +133,7 @@ function defaultConfigPath(env: Readonly<Record<string, string | undefined>>): s
 export const handler = createHandler({
   loadConfig: () => loadConfigFileOrThrow(defaultConfigPath(process.env)),
   http: createUndiciHttp(),
-  publisher: createCloudWatchPublisher(),
+  publisher: createCloudWatchPublisher({ region: process.env[METRICS_REGION_ENV] }),
   log: (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
   writeLine: (line) => process.stdout.write(`${line}\n`),
   env: process.env,

@@ -49,7 +49,11 @@ export async function probeOnce(
   ]);
   // The cycle lasts until its slowest part, check or source, has finished.
   const report: CycleReport = { ...checksReport, durationMs: Math.round(performance.now() - started) };
-  const datums = cycleDatums(report, whitebox ? whiteboxDatums(whitebox, vantage) : []);
+  const datums = cycleDatums(
+    report,
+    whitebox ? whiteboxDatums(whitebox, vantage) : [],
+    config.metrics.detail ?? "full",
+  );
   if (!dependencies.publisher) return { report, datums, ...(whitebox ? { whitebox } : {}) };
   const publish = await publishWithFallback(
     dependencies.publisher,

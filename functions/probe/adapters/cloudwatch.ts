@@ -18,12 +18,15 @@ export const PUBLISH_BUDGET_MS = 10_000;
 export interface CloudWatchPublisherOptions {
   /** @default a client with 3 attempts and short timeouts, so publishing fits in the cycle's minute */
   readonly client?: CloudWatchClient;
+  /** The region of the default client. @default the standard AWS environment's (AWS_REGION) */
+  readonly region?: string | undefined;
   /** Deadline for all the PutMetricData calls of one cycle, retries included. @default PUBLISH_BUDGET_MS */
   readonly budgetMs?: number;
 }
 
-export function defaultCloudWatchClient(): CloudWatchClient {
+export function defaultCloudWatchClient(region?: string): CloudWatchClient {
   return new CloudWatchClient({
+    ...(region === undefined ? {} : { region }),
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
   });
@@ -33,7 +36,7 @@ export function createCloudWatchPublisher(options: CloudWatchPublisherOptions = 
   let client = options.client;
   return {
     async publish(namespace, timestamp, datums) {
-      client ??= defaultCloudWatchClient();
+      client ??= defaultCloudWatchClient(options.region);
       const abortSignal = AbortSignal.timeout(options.budgetMs ?? PUBLISH_BUDGET_MS);
       let requests = 0;
       for (let offset = 0; offset < datums.length; offset += MAX_DATUMS_PER_REQUEST) {

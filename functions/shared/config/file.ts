@@ -12,6 +12,16 @@ import { type ConfigIssue, type ConfigResult, type MonitorConfig, parseConfig } 
 export const CONFIG_FILE_NAME = "monitor-config.json";
 /** Overrides where the Lambda handler reads its config (default: `$LAMBDA_TASK_ROOT/monitor-config.json`). */
 export const CONFIG_FILE_ENV = "MEET_MONITOR_CONFIG_FILE";
+/**
+ * Set by the stack on a probe in another region than home: the region its metrics go to (alarms
+ * read only their own region's metrics). Absent: the function's own region.
+ */
+export const METRICS_REGION_ENV = "MEET_MONITOR_METRICS_REGION";
+/**
+ * `off` on the probes that do not read the white-box sources (only one vantage reads them: the
+ * same figures from several regions would be paid for, and alarm, several times).
+ */
+export const WHITEBOX_ENV = "MEET_MONITOR_WHITEBOX";
 
 export class ConfigError extends Error {
   readonly source: string;
