@@ -1,5 +1,6 @@
 /**
- * The CDK app: `npx cdk synth -c config=FILE` / `npx cdk deploy -c config=FILE`.
+ * The CDK app: `npx cdk synth -c config=FILE` / `npx cdk deploy --all -c config=FILE` (the home
+ * stack, and a probe stack per vantage region other than home).
  *
  * The config file is validated before anything is synthesized: every problem (schema and
  * deploy-only checks) is printed with its path and the app exits with status 2.
@@ -8,9 +9,10 @@ import { resolve } from "node:path";
 import { App } from "aws-cdk-lib";
 import { formatIssues } from "../functions/shared/config/index.ts";
 import { loadDeployConfig } from "./deploy-config.ts";
-import { createMonitorStack } from "./stack.ts";
+import { createMonitorStacks } from "./stack.ts";
 
-export const USAGE = "usage: npx cdk synth|deploy -c config=path/to/monitor-config.json";
+export const USAGE =
+  "usage: npx cdk synth|deploy -c config=path/to/monitor-config.json (add --all with several vantages)";
 
 const app = new App();
 const configPath: unknown = app.node.tryGetContext("config");
@@ -25,5 +27,5 @@ if (!loaded.ok) {
   process.stderr.write(`${formatIssues(path, loaded.issues)}\nNothing was synthesized.\n`);
   process.exit(2);
 }
-createMonitorStack(app, loaded.config);
+createMonitorStacks(app, loaded.config);
 app.synth();

@@ -1,6 +1,6 @@
 /**
  * One CloudWatch dashboard: the state of every alarm, up and latency (with the timing phases) per
- * check, certificate days, the monitor's heartbeat, and the white-box panels of the sources the
+ * check and vantage, certificate days, the heartbeats, and the white-box panels of the sources the
  * plan reads. Every metric comes from the contract (or the same AWS metric math as the alarms),
  * so a panel shows exactly what its alarm evaluates. Each section has its own builder, like
  * cdk-monitoring-constructs' `create...Widget` methods.
@@ -35,7 +35,9 @@ import {
   albErrorRate,
   contractMetric,
   type MetricContext,
+  probeFunctionMetrics,
   rdsConnectionsPercent,
+  vantageMetrics,
 } from "./cloudwatch-metrics.ts";
 import { deepCheckWidgets } from "./dashboard-deep.ts";
 import { FULL, type GraphOptions, HALF, THIRD, type WidgetKit } from "./dashboard-grid.ts";
@@ -48,7 +50,7 @@ export interface MonitorDashboardProps {
   readonly dashboardName: string;
   readonly config: MonitorConfig;
   readonly metrics: MetricContext;
-  readonly probe: IFunction;
+  readonly probe: IFunction | undefined;
   readonly alarms: readonly Alarm[];
   readonly plan: ConfigPlan;
 }
@@ -94,19 +96,23 @@ export class MonitorDashboard extends Construct implements WidgetKit {
     return rows;
   }
 
-  /** Per health check: up (and Garage's degraded) with the total latency, and the phases stacked. */
+  /** Per health check: up (and degraded) and latency per vantage, the primary one's phases. */
   private createCheckWidgets(): IWidget[][] {
+    const { primary } = this.props.plan.vantages;
     return this.props.plan.checks.filter(isHealthCheck).map(({ component }) => {
-      const up = [this.metric(CheckMetrics.Up, "Minimum", component)];
+      const up = this.perVantage(CheckMetrics.Up, "Minimum", component);
       if (component === CheckMetrics.Degraded.component) {
         up.push(this.metric(CheckMetrics.Degraded, "Maximum", component));
       }
+      const upAndLatency = this.graph(`${component}: up (1) / down (0)`, up, {
+        right: this.perVantage(CheckMetrics.Latency, "Average", component),
+        width: primary.detail === "full" ? HALF : FULL,
+      });
+      if (primary.detail !== "full") return [upAndLatency];
       return [
-        this.graph(`${component}: up (1) / down (0)`, up, {
-          right: [this.metric(CheckMetrics.Latency, "Average", component)],
-        }),
+        upAndLatency,
         this.graph(
-          `${component}: latency phases (ms)`,
+          `${component}: latency phases (ms)${this.props.plan.vantages.consensus ? `, ${primary.name}` : ""}`,
           [CheckMetrics.DnsTime, CheckMetrics.ConnectTime, CheckMetrics.TlsTime, CheckMetrics.Ttfb].map(
             (spec) => this.metric(spec, "Average", component),
           ),
@@ -116,20 +122,20 @@ export class MonitorDashboard extends Construct implements WidgetKit {
     });
   }
 
+  private perVantage(spec: MetricSpec, statistic: string, component?: Component): IMetric[] {
+    const { metrics, plan } = this.props;
+    return vantageMetrics(spec, metrics, plan.vantages, { statistic, periodSeconds: MINUTE }, component);
+  }
+
   /** Certificate days left (when a target uses https) and the monitor's own health. */
   private createMonitorWidgets(): IWidget[] {
     const { metrics, probe, plan } = this.props;
     const certificates = httpsChecks(plan.checks);
-    const minute = Duration.minutes(1);
     const monitor = this.graph(
       "Monitor: completed cycles per minute",
-      [contractMetric(MonitorMetrics.MonitorHeartbeat, metrics, { statistic: "Sum", periodSeconds: MINUTE })],
+      this.perVantage(MonitorMetrics.MonitorHeartbeat, "Sum"),
       {
-        right: [
-          probe.metricErrors({ period: minute, statistic: "Sum" }),
-          probe.metricThrottles({ period: minute, statistic: "Sum" }),
-          probe.metricDuration({ period: minute, statistic: "Maximum" }),
-        ],
+        right: probeFunctionMetrics(probe),
         width: certificates.length > 0 ? HALF : FULL,
       },
     );

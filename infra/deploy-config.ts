@@ -7,7 +7,14 @@ import { readFile } from "node:fs/promises";
 import { loadConfigFile } from "../functions/shared/config/file.ts";
 import type { ConfigIssue, MonitorConfig } from "../functions/shared/config/index.ts";
 import { isRecord } from "../functions/shared/errors.ts";
-import { planAlarms, planChecks } from "../functions/shared/plan/index.ts";
+import {
+  type PlannedVantage,
+  planAlarms,
+  planChecks,
+  planSources,
+  planVantages,
+} from "../functions/shared/plan/index.ts";
+import { mutedAlarms } from "./maintenance-windows.ts";
 
 export type DeployConfigResult =
   | { readonly ok: true; readonly config: MonitorConfig; readonly warnings: readonly string[] }
@@ -64,10 +71,19 @@ export function findCredentials(targets: unknown, path = "targets"): FoundCreden
   );
 }
 
-/** The Secrets Manager ARNs the function must be allowed to read. */
-export function secretArns(config: MonitorConfig): string[] {
-  const arns = findCredentials(config.targets).flatMap(({ credential }) =>
-    typeof credential.secretArn === "string" ? [credential.secretArn] : [],
+/**
+ * The Secrets Manager ARNs the function must be allowed to read; without the white-box sources,
+ * only those the checks use (a probe that never reads a source never reads its credential).
+ */
+export function secretArns(
+  config: MonitorConfig,
+  options: { whitebox: boolean } = { whitebox: true },
+): string[] {
+  const sourceFields = new Set(
+    options.whitebox ? [] : planSources(config).flatMap((source) => (source.auth ? [source.auth.field] : [])),
+  );
+  const arns = findCredentials(config.targets).flatMap(({ path, credential }) =>
+    typeof credential.secretArn === "string" && !sourceFields.has(path) ? [credential.secretArn] : [],
   );
   return [...new Set(arns)].sort();
 }
@@ -95,7 +111,11 @@ export function deployChecks(raw: unknown): { issues: ConfigIssue[]; warnings: s
   const warnings: string[] = [];
   if (!isRecord(raw)) return { issues, warnings };
   const deployment = isRecord(raw.deployment) ? raw.deployment : {};
-  const inVpc = deployment.vpc !== undefined;
+  // Some probe runs in a VPC (configWarnings tells when other vantages cannot reach a check).
+  const vantages: unknown[] = Array.isArray(deployment.vantages) ? deployment.vantages : [];
+  const inVpc =
+    deployment.vpc !== undefined ||
+    vantages.some((vantage) => isRecord(vantage) && vantage.vpc !== undefined);
 
   for (const { path, credential } of findCredentials(raw.targets)) {
     if (
@@ -122,10 +142,7 @@ export function deployChecks(raw: unknown): { issues: ConfigIssue[]; warnings: s
         path,
         message: `${host} is a private address: the Lambda reaches it only inside your VPC (set deployment.vpc)`,
       });
-    } else if (
-      !inVpc &&
-      (!host.includes(".") || PRIVATE_DNS_SUFFIXES.some((suffix) => host.endsWith(suffix)))
-    ) {
+    } else if (!inVpc && isPrivateName(host)) {
       warnings.push(
         `${path}: ${host} looks like a private DNS name; outside a VPC the Lambda resolves public DNS only (set deployment.vpc if it is private)`,
       );
@@ -135,7 +152,7 @@ export function deployChecks(raw: unknown): { issues: ConfigIssue[]; warnings: s
 }
 
 /** Advice about a valid config: nothing here blocks a deployment. */
-export function configWarnings(config: MonitorConfig): string[] {
+export function configWarnings(config: MonitorConfig, now: Date = new Date()): string[] {
   const warnings: string[] = [];
   for (const severity of ["critical", "warning"] as const) {
     const recipients = config.alerts[severity];
@@ -159,27 +176,68 @@ export function configWarnings(config: MonitorConfig): string[] {
       );
     }
   }
+  const vantages = planVantages(config);
+  const outside = vantages.vantages
+    .filter((vantage) => vantage.vpc === undefined)
+    .map((vantage) => vantage.name);
+  if (vantages.consensus && outside.length > 0) {
+    for (const check of planChecks(config)) {
+      const host = new URL(check.baseUrl).hostname.replace(/^\[|\]$/g, "").toLowerCase();
+      if (isPrivateAddress(host) || isPrivateName(host)) {
+        warnings.push(
+          `targets.${check.component}: ${host} looks private, and ${outside.join(", ")} probe${outside.length === 1 ? "s" : ""} outside any VPC: ${outside.length === 1 ? "it" : "they"} would report ${check.component} down (give each vantage a VPC that reaches it, or a public address)`,
+        );
+      }
+    }
+  }
+  if (config.deployment.vpc !== undefined && !vantages.vantages.some((vantage) => vantage.home)) {
+    warnings.push(
+      "deployment.vpc: the home region is not one of deployment.vantages, so no probe runs in this VPC (give each vantage its own vpc)",
+    );
+  }
+  for (const [index, window] of config.maintenance.entries()) {
+    if (mutedAlarms(window, plan.alarms).length === 0) {
+      warnings.push(
+        `maintenance[${index}]: no alarm of ${window.components?.join(", ") ?? "any component"} is created, so "${window.name}" mutes nothing and is not deployed`,
+      );
+    }
+    const at = /^at\((.+)\)$/.exec(window.schedule)?.[1];
+    if (at !== undefined && window.timezone === undefined && Date.parse(`${at}:00Z`) < now.getTime()) {
+      warnings.push(
+        `maintenance[${index}]: ${window.schedule} (UTC) is already past, "${window.name}" will never open`,
+      );
+    }
+  }
   return warnings;
 }
 
 /**
- * What the function needs at run time: namespace, vantage, probe and targets. Alerts, alarms and
- * deployment stay out, and credentials keep only their Secrets Manager reference (env and file
- * name things on the operator's machine).
+ * What the function needs at run time: namespace, vantage, probe and targets, and how much it
+ * publishes when that is not everything. Alerts, alarms and deployment stay out, and credentials
+ * keep only their Secrets Manager reference (env and file name things on the operator's machine).
+ * A probe outside the home stack is given its vantage's name; at home it is the stack's region.
  */
-export function lambdaConfig(config: MonitorConfig): Record<string, unknown> {
+export function lambdaConfig(config: MonitorConfig, vantage?: PlannedVantage): Record<string, unknown> {
   const targets = structuredClone(config.targets) as unknown;
   for (const { credential } of findCredentials(targets)) {
     const mutable = credential as Record<string, unknown>;
     delete mutable.env;
     delete mutable.file;
   }
+  const name = vantage !== undefined && !vantage.home ? vantage.name : config.vantage;
+  const detail = vantage?.detail ?? config.metrics.detail ?? "full";
   return {
     namespace: config.namespace,
-    ...(config.vantage === undefined ? {} : { vantage: config.vantage }),
+    ...(name === undefined ? {} : { vantage: name }),
     probe: config.probe,
     targets,
+    ...(detail === "full" ? {} : { metrics: { detail } }),
   };
+}
+
+/** A host name that only resolves inside a private network. */
+function isPrivateName(host: string): boolean {
+  return !host.includes(".") || PRIVATE_DNS_SUFFIXES.some((suffix) => host.endsWith(suffix));
 }
 
 function isPrivateAddress(host: string): boolean {

@@ -16,7 +16,7 @@ import { Architecture, type CfnFunction, Runtime } from "aws-cdk-lib/aws-lambda"
 import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { CONFIG_FILE_NAME } from "../functions/shared/config/file.ts";
+import { CONFIG_FILE_NAME, METRICS_REGION_ENV, WHITEBOX_ENV } from "../functions/shared/config/file.ts";
 
 /** The repository root (infra/..): the lock file and the handler live there. */
 export const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -64,6 +64,13 @@ export interface ProbeFunctionProps {
   /** Reserve a concurrency of 1 so runs never overlap. */
   readonly singleConcurrency: boolean;
   readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+  /**
+   * The home region, for a probe deployed elsewhere: its metrics go there (alarms read only their
+   * own region's metrics), and PutMetricData is allowed there only.
+   */
+  readonly metricsRegion?: string;
+  /** False on the vantages that leave the white-box sources to another one. @default true */
+  readonly readsWhitebox?: boolean;
 }
 
 export class ProbeFunction extends Construct {
@@ -99,7 +106,12 @@ export class ProbeFunction extends Construct {
         actions: ["cloudwatch:PutMetricData"],
         // PutMetricData has no resource-level permissions; the namespace condition is the restriction.
         resources: ["*"],
-        conditions: { StringEquals: { "cloudwatch:namespace": props.namespace } },
+        conditions: {
+          StringEquals: {
+            "cloudwatch:namespace": props.namespace,
+            ...(props.metricsRegion === undefined ? {} : { "aws:RequestedRegion": props.metricsRegion }),
+          },
+        },
       }),
       new PolicyStatement({
         sid: "WriteOwnLogGroup",
@@ -144,6 +156,10 @@ export class ProbeFunction extends Construct {
       inlinePolicies: { probe: new PolicyDocument({ statements }) },
     });
 
+    const environment = {
+      ...(props.metricsRegion === undefined ? {} : { [METRICS_REGION_ENV]: props.metricsRegion }),
+      ...(props.readsWhitebox === false ? { [WHITEBOX_ENV]: "off" } : {}),
+    };
     this.function = new NodejsFunction(this, "Function", {
       entry: HANDLER_ENTRY,
       handler: "handler",
@@ -157,6 +173,7 @@ export class ProbeFunction extends Construct {
       logGroup: this.logGroup,
       description: "Meet synthetic monitor: probes the backend, LiveKit and Garage every minute",
       ...(props.singleConcurrency ? { reservedConcurrentExecutions: 1 } : {}),
+      ...(Object.keys(environment).length > 0 ? { environment } : {}),
       bundling: {
         ...PROBE_BUNDLING,
         // Part of the asset cache key, so two configs never share a bundle within one synthesis.

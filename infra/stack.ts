@@ -1,26 +1,41 @@
 /**
- * The monitor's stack: probe function and schedule, alarm topics, alarms, dashboard and outputs,
- * all derived from one validated config.
+ * The monitor's stacks: the home stack (the probe when the home region probes, alarm topics,
+ * alarms, dashboard, maintenance windows and outputs) and a probe stack per vantage region other
+ * than home (probe-stack.ts), all derived from one validated config.
  */
-import { CfnOutput, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import type { MonitorConfig } from "../functions/shared/config/index.ts";
+import { COMPONENTS } from "../functions/shared/metrics.ts";
 import { planConfig } from "../functions/shared/plan/index.ts";
-import { OUTPUTS } from "../functions/shared/stack-outputs.ts";
+import { componentAlarmsOutput, OUTPUTS } from "../functions/shared/stack-outputs.ts";
 import type { MetricContext } from "./cloudwatch-metrics.ts";
 import { MonitorDashboard } from "./dashboard.ts";
-import { lambdaConfig, secretArns } from "./deploy-config.ts";
+import { MaintenanceWindows, mutedAlarms } from "./maintenance-windows.ts";
 import { MonitorAlarms } from "./monitor-alarms.ts";
 import { Notifications } from "./notifications.ts";
 import { ProbeFunction } from "./probe-function.ts";
+import {
+  acknowledgeProbeNagFindings,
+  ProbeStack,
+  probeFunctionProps,
+  probeStackName,
+} from "./probe-stack.ts";
 
 export interface MonitorStackProps extends StackProps {
   readonly config: MonitorConfig;
 }
 
+/** The stack environment: environment-agnostic unless the config pins the account and/or region. */
+function environment(account: string | undefined, region: string | undefined): Pick<StackProps, "env"> {
+  return account !== undefined || region !== undefined
+    ? { env: { ...(account === undefined ? {} : { account }), ...(region === undefined ? {} : { region }) } }
+    : {};
+}
+
 /**
- * The stack as the app creates it: named after deployment.stackName, environment-agnostic unless
- * the config pins the account and/or region. `id` only matters when one app holds several stacks.
+ * The home stack as the app creates it: named after deployment.stackName, in deployment.region.
+ * `id` only matters when one app holds several configurations.
  */
 export function createMonitorStack(scope: Construct, config: MonitorConfig, id?: string): MonitorStack {
   const { account, region, stackName } = config.deployment;
@@ -28,49 +43,78 @@ export function createMonitorStack(scope: Construct, config: MonitorConfig, id?:
     config,
     stackName,
     description: "La Suite Meet synthetic monitor: every-minute probe, CloudWatch alarms, SNS paging",
-    ...(account !== undefined || region !== undefined
-      ? {
-          env: { ...(account === undefined ? {} : { account }), ...(region === undefined ? {} : { region }) },
-        }
-      : {}),
+    ...environment(account, region),
   });
 }
 
+export interface MonitorStacks {
+  readonly home: MonitorStack;
+  /** One per vantage region other than home, named `<stackName>-<region>`. */
+  readonly probes: readonly ProbeStack[];
+}
+
+/** Every stack of a configuration: `npx cdk deploy --all` deploys them. */
+export function createMonitorStacks(scope: Construct, config: MonitorConfig): MonitorStacks {
+  const home = createMonitorStack(scope, config);
+  const { account, stackName } = config.deployment;
+  const probes = home.plan.vantages.vantages.flatMap((vantage) => {
+    if (vantage.home || vantage.region === undefined) return [];
+    const name = probeStackName(stackName, vantage.region);
+    return [
+      new ProbeStack(scope, name, {
+        config,
+        vantage,
+        stackName: name,
+        description: `La Suite Meet synthetic monitor: the probe of vantage ${vantage.region}, publishing to ${config.deployment.region ?? "the home region"}`,
+        ...environment(account, vantage.region),
+      }),
+    ];
+  });
+  return { home, probes };
+}
+
 export class MonitorStack extends Stack {
-  readonly probe: ProbeFunction;
+  /** The home region's probe; absent when the home region is not one of the vantages. */
+  readonly probe: ProbeFunction | undefined;
   readonly notifications: Notifications;
   readonly alarms: MonitorAlarms;
   readonly dashboard: MonitorDashboard;
+  readonly maintenance: MaintenanceWindows;
+  readonly plan: ReturnType<typeof planConfig>;
 
   constructor(scope: Construct, id: string, props: MonitorStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const { deployment } = config;
+    const plan = planConfig(config);
+    this.plan = plan;
 
-    this.probe = new ProbeFunction(this, "Probe", {
-      runtimeConfig: lambdaConfig(config),
-      namespace: config.namespace,
-      secretArns: secretArns(config),
-      memoryMb: deployment.memoryMb,
-      logRetentionDays: deployment.logRetentionDays,
-      singleConcurrency: deployment.singleConcurrency,
-      ...(deployment.vpc ? { vpc: deployment.vpc } : {}),
-    });
+    const atHome = plan.vantages.vantages.find((vantage) => vantage.home);
+    this.probe = atHome ? new ProbeFunction(this, "Probe", probeFunctionProps(config, atHome)) : undefined;
 
     this.notifications = new Notifications(this, "Notifications", {
       alerts: config.alerts,
       displayPrefix: config.alarms.prefix,
     });
 
-    // The Lambda publishes with Vantage = config.vantage ?? AWS_REGION: the same value here
-    // (the stack's region is a token resolved at deploy time when the stack is environment-agnostic).
-    const metrics: MetricContext = { namespace: config.namespace, vantage: config.vantage ?? this.region };
-    const plan = planConfig(config);
+    // The plain alarms and the white-box panels read the primary vantage. Its probe publishes
+    // with Vantage = its name, or AWS_REGION: the same value here (the stack's region is a token
+    // resolved at deploy time when the stack is environment-agnostic).
+    const metrics: MetricContext = {
+      namespace: config.namespace,
+      vantage: plan.vantages.primary.name ?? this.region,
+    };
     this.alarms = new MonitorAlarms(this, "Alarms", {
       alarms: plan.alarms,
       metrics,
-      probe: this.probe.function,
+      probe: this.probe?.function,
       topics: this.notifications.topics,
+    });
+
+    this.maintenance = new MaintenanceWindows(this, "Maintenance", {
+      stackName: this.stackName,
+      windows: config.maintenance,
+      planned: plan.alarms,
+      alarms: this.alarms.alarms,
     });
 
     const dashboardName = this.stackName.replace(/[^A-Za-z0-9_-]/g, "-");
@@ -78,7 +122,7 @@ export class MonitorStack extends Stack {
       dashboardName,
       config,
       metrics,
-      probe: this.probe.function,
+      probe: this.probe?.function,
       alarms: this.alarms.alarms,
       plan,
     });
@@ -95,29 +139,25 @@ export class MonitorStack extends Stack {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboardName}`,
       description: "CloudWatch dashboard of the monitor",
     });
-    new CfnOutput(this, OUTPUTS.probeFunctionName, {
-      value: this.probe.function.functionName,
-      description: "The probe function (its logs have one JSON line per check)",
+    if (this.probe) {
+      new CfnOutput(this, OUTPUTS.probeFunctionName, {
+        value: this.probe.function.functionName,
+        description: "The probe function (its logs have one JSON line per check)",
+      });
+      acknowledgeProbeNagFindings(this.probe, atHome?.vpc !== undefined);
+    }
+    // What `npm run maintenance` mutes: the alarms of each component, the monitor's own excepted.
+    new CfnOutput(this, OUTPUTS.alarmRegion, {
+      value: this.region,
+      description: "The region of the alarms and of their mute rules",
     });
-
-    acknowledgeNagFindings(this, deployment.vpc !== undefined);
+    for (const component of COMPONENTS) {
+      const names = mutedAlarms({ components: [component] }, plan.alarms).map((alarm) => alarm.name);
+      if (names.length === 0) continue;
+      new CfnOutput(this, componentAlarmsOutput(component), {
+        value: names.join(","),
+        description: `The alarms of ${component}, muted by a maintenance window on it`,
+      });
+    }
   }
-}
-
-/**
- * The cdk-nag AwsSolutions findings this stack keeps on purpose, each with its reason. The test
- * suite runs the AwsSolutions pack on synthesized stacks and fails on any other finding.
- */
-function acknowledgeNagFindings(stack: MonitorStack, inVpc: boolean): void {
-  Validations.of(stack.probe.role).acknowledge({
-    id: "AwsSolutions-IAM5[Resource::*]",
-    reason: [
-      "cloudwatch:PutMetricData has no resource-level permissions; the statement is restricted to the configured namespace by the cloudwatch:namespace condition.",
-      ...(inVpc
-        ? [
-            "The EC2 network-interface actions Lambda needs to run in a VPC (the set of AWSLambdaVPCAccessExecutionRole) do not support resource-level permissions.",
-          ]
-        : []),
-    ].join(" "),
-  });
 }

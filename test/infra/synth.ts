@@ -12,7 +12,8 @@ import {
   type MonitorConfigInput,
   parseConfig,
 } from "../../functions/shared/config/index.ts";
-import { createMonitorStack, type MonitorStack } from "../../infra/stack.ts";
+import type { ProbeStack } from "../../infra/probe-stack.ts";
+import { createMonitorStack, createMonitorStacks, type MonitorStack } from "../../infra/stack.ts";
 
 export interface Synthesized {
   readonly app: App;
@@ -37,6 +38,32 @@ export function synth(input: MonitorConfigInput | MonitorConfig): Synthesized {
   const app = new App({ outdir });
   const stack = createMonitorStack(app, config);
   return { app, stack, template: Template.fromStack(stack), config, outdir };
+}
+
+export interface SynthesizedStacks {
+  readonly app: App;
+  readonly config: MonitorConfig;
+  readonly outdir: string;
+  readonly home: MonitorStack;
+  readonly homeTemplate: Template;
+  readonly probes: readonly { readonly stack: ProbeStack; readonly template: Template }[];
+}
+
+/** Every stack of a configuration, as the app creates them (one per vantage region other than home). */
+export function synthStacks(input: MonitorConfigInput | MonitorConfig): SynthesizedStacks {
+  const config = parse(input as MonitorConfigInput);
+  const outdir = mkdtempSync(join(tmpdir(), "meet-monitor-cdk-"));
+  outdirs.push(outdir);
+  const app = new App({ outdir });
+  const { home, probes } = createMonitorStacks(app, config);
+  return {
+    app,
+    config,
+    outdir,
+    home,
+    homeTemplate: Template.fromStack(home),
+    probes: probes.map((stack) => ({ stack, template: Template.fromStack(stack) })),
+  };
 }
 
 export function cleanUp(): void {
