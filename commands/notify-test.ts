@@ -107,12 +107,12 @@ export async function resolveTopicArn(
   read?: (path: string) => Promise<string>,
 ): Promise<{ ok: true; topicArn: string } | { ok: false; error: string }> {
   if (options.topicArn !== undefined) return { ok: true, topicArn: options.topicArn };
-  const found = await readStackOutputs(options.outputsFile, options.stack, read);
+  const key = options.severity === "critical" ? OUTPUTS.criticalTopicArn : OUTPUTS.warningTopicArn;
+  const found = await readStackOutputs(options.outputsFile, options.stack, read, key);
   if (!found.ok) {
     const hint = found.error.startsWith("cannot read") ? ", or pass --topic-arn" : "";
     return { ok: false, error: `${found.error}${hint}` };
   }
-  const key = options.severity === "critical" ? OUTPUTS.criticalTopicArn : OUTPUTS.warningTopicArn;
   const topicArn = found.outputs[key];
   if (typeof topicArn !== "string" || !TOPIC_ARN.test(topicArn)) {
     return { ok: false, error: `stack "${found.stack}" in ${options.outputsFile} has no ${key} output` };

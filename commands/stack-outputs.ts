@@ -12,11 +12,16 @@ export type OutputsResult =
   | { readonly ok: true; readonly stack: string; readonly outputs: Readonly<Record<string, unknown>> }
   | { readonly ok: false; readonly error: string };
 
-/** The outputs of `stack` (or of the file's only stack) in an outputs file. */
+/**
+ * The outputs of `stack` in an outputs file; without it, of the file's only stack, or of the only
+ * one with the `wanted` output (`cdk deploy --all` writes the probe stacks of the other vantages
+ * beside the home stack).
+ */
 export async function readStackOutputs(
   file: string,
   stack: string | undefined,
   read: (path: string) => Promise<string> = (path) => readFile(path, "utf8"),
+  wanted?: string,
 ): Promise<OutputsResult> {
   let outputs: unknown;
   try {
@@ -29,7 +34,12 @@ export async function readStackOutputs(
   }
   if (!isRecord(outputs)) return { ok: false, error: `${file} is not a cdk outputs file` };
   const stacks = Object.keys(outputs);
-  const stackName = stack ?? (stacks.length === 1 ? stacks[0] : undefined);
+  const holding = stacks.filter((name) => {
+    const values = outputs[name];
+    return wanted !== undefined && isRecord(values) && values[wanted] !== undefined;
+  });
+  const stackName =
+    stack ?? (stacks.length === 1 ? stacks[0] : holding.length === 1 ? holding[0] : undefined);
   if (stackName === undefined) {
     return {
       ok: false,

@@ -1,11 +1,14 @@
 /**
  * A local endpoint speaking CloudWatch's wire protocol as @aws-sdk/client-cloudwatch uses it:
  * AWS JSON 1.0 (`POST /`, `x-amz-target: GraniteServiceVersion20100801.<Operation>`), request
- * bodies gzip-compressed above the SDK's threshold, errors as `{"__type": ..., "message": ...}`.
+ * bodies gzip-compressed above the SDK's threshold, timestamps as epoch seconds, errors as
+ * `{"__type": ..., "message": ...}`. PutMetricData is accepted; the alarm mute rule operations
+ * (Put, Get, List, Delete) keep their rules in memory (see mute-rules.ts for what is modelled).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { createMuteRules, type MuteRuleStore } from "./mute-rules.ts";
 import { listenOnLoopback } from "./servers.ts";
 
 export interface ReceivedDatum {
@@ -22,7 +25,13 @@ export interface ReceivedRequest {
   readonly operation: string;
   readonly gzip: boolean;
   readonly signed: boolean;
-  readonly body: { readonly Namespace?: string; readonly MetricData?: readonly ReceivedDatum[] };
+  /** The region of the request's SigV4 credential scope: where the client meant to send it. */
+  readonly region?: string;
+  readonly body: {
+    readonly Namespace?: string;
+    readonly MetricData?: readonly ReceivedDatum[];
+    readonly [field: string]: unknown;
+  };
 }
 
 export interface CloudWatchEndpoint {
@@ -33,14 +42,24 @@ export interface CloudWatchEndpoint {
   /** Answer every request with this status until reset with `failAlways(undefined)`. */
   failAlways(status: number | undefined): void;
   datums(): ReceivedDatum[];
+  /** The alarm mute rules created through the endpoint, by name. */
+  readonly muteRules: MuteRuleStore;
   client(): CloudWatchClient;
   close(): Promise<void>;
 }
 
+export interface CloudWatchEndpointOptions {
+  /** The endpoint's clock: whether a mute rule is SCHEDULED, ACTIVE or EXPIRED. @default Date.now */
+  readonly now?: () => number;
+}
+
 const TARGET_PREFIX = "GraniteServiceVersion20100801.";
 
-export async function startCloudWatchEndpoint(): Promise<CloudWatchEndpoint> {
+export async function startCloudWatchEndpoint(
+  options: CloudWatchEndpointOptions = {},
+): Promise<CloudWatchEndpoint> {
   const requests: ReceivedRequest[] = [];
+  const muteRules = createMuteRules(options.now ?? Date.now);
   const queued: number[] = [];
   let always: number | undefined;
 
@@ -70,20 +89,34 @@ export async function startCloudWatchEndpoint(): Promise<CloudWatchEndpoint> {
     } catch {
       return reply(res, 400, { __type: "SerializationException", message: "bad body" });
     }
+    const authorization = String(req.headers.authorization ?? "");
+    const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(authorization)?.[1];
+    const operation = target.slice(TARGET_PREFIX.length);
     requests.push({
-      operation: target.slice(TARGET_PREFIX.length),
+      operation,
       gzip,
-      signed: String(req.headers.authorization ?? "").startsWith("AWS4-HMAC-SHA256 "),
+      signed: authorization.startsWith("AWS4-HMAC-SHA256 "),
+      ...(region === undefined ? {} : { region }),
       body,
     });
     const status = queued.shift() ?? always;
     if (status !== undefined) {
       return reply(res, status, { __type: "InternalServiceFault", message: "injected failure" });
     }
-    if ((body.MetricData?.length ?? 0) > 1000) {
-      return reply(res, 400, { __type: "InvalidParameterValueException", message: "too many datums" });
+    if (operation === "PutMetricData") {
+      if ((body.MetricData?.length ?? 0) > 1000) {
+        return reply(res, 400, { __type: "InvalidParameterValueException", message: "too many datums" });
+      }
+      return reply(res, 200, {});
     }
-    reply(res, 200, {});
+    const answer = muteRules.handle(operation, body);
+    if (!answer) {
+      return reply(res, 400, {
+        __type: "UnknownOperationException",
+        message: `${operation} is not modelled`,
+      });
+    }
+    reply(res, answer.status, answer.body);
   }
 
   const url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
@@ -96,6 +129,7 @@ export async function startCloudWatchEndpoint(): Promise<CloudWatchEndpoint> {
       always = status;
     },
     datums: () => requests.flatMap((request) => request.body.MetricData ?? []),
+    muteRules,
     client: () =>
       new CloudWatchClient({
         region: "eu-west-3",

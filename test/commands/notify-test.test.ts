@@ -74,10 +74,13 @@ describe("topic ARN from the cdk outputs file", () => {
   } as const;
   const file = (content: unknown) => async () => JSON.stringify(content);
 
-  it("reads the severity's output of the only stack, or of --stack", async () => {
+  it("reads the severity's output of the only stack, of the only one that has it, or of --stack", async () => {
     const outputs = { MeetMonitor: { CriticalTopicArn: CRITICAL, WarningTopicArn: WARNING } };
     expect(await resolveTopicArn(options, file(outputs))).toEqual({ ok: true, topicArn: WARNING });
-    const two = { ...outputs, Other: { CriticalTopicArn: CRITICAL } };
+    // `cdk deploy --all` with several vantages also writes the probe stacks' outputs.
+    const probes = { ...outputs, "MeetMonitor-us-east-1": { ProbeFunctionName: "probe" } };
+    expect(await resolveTopicArn(options, file(probes))).toEqual({ ok: true, topicArn: WARNING });
+    const two = { ...outputs, Other: { CriticalTopicArn: CRITICAL, WarningTopicArn: WARNING } };
     expect(await resolveTopicArn(options, file(two))).toEqual({
       ok: false,
       error: expect.stringContaining("several stacks (MeetMonitor, Other): choose one with --stack"),
@@ -86,7 +89,9 @@ describe("topic ARN from the cdk outputs file", () => {
       ok: true,
       topicArn: WARNING,
     });
-    expect(await resolveTopicArn({ ...options, stack: "Other" }, file(two))).toEqual({
+    expect(
+      await resolveTopicArn({ ...options, stack: "Other" }, file({ Other: { CriticalTopicArn: CRITICAL } })),
+    ).toEqual({
       ok: false,
       error: 'stack "Other" in out.json has no WarningTopicArn output',
     });
