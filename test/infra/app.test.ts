@@ -155,3 +155,51 @@ describe("npx cdk synth -c config=examples/minimal.json", () => {
     );
   }, 150_000);
 });
+
+describe("npx cdk synth --all -c config=examples/multi-vantage.json", () => {
+  it("synthesizes offline the home stack and a probe stack per other vantage, each in its region", async () => {
+    const outdir = join(dir, "multi.out");
+    const result = await run(
+      [
+        join(PROJECT_ROOT, "node_modules", "aws-cdk", "bin", "cdk"),
+        "synth",
+        "--all",
+        "-c",
+        "config=examples/multi-vantage.json",
+        "--output",
+        outdir,
+        "--quiet",
+        "--no-notices",
+      ],
+      offlineEnv({}),
+      180_000,
+    );
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
+      artifacts: Record<string, { type: string; environment?: string }>;
+    };
+    const stacks = Object.entries(manifest.artifacts)
+      .filter(([, artifact]) => artifact.type === "aws:cloudformation:stack")
+      .map(([name, artifact]) => [name, artifact.environment]);
+    expect(stacks).toEqual([
+      ["MeetMonitor", "aws://unknown-account/eu-west-3"],
+      ["MeetMonitor-us-east-1", "aws://unknown-account/us-east-1"],
+      ["MeetMonitor-ap-southeast-1", "aws://unknown-account/ap-southeast-1"],
+    ]);
+    const template = (name: string) =>
+      JSON.parse(readFileSync(join(outdir, `${name}.template.json`), "utf8")) as {
+        Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      };
+    const home = Object.values(template("MeetMonitor").Resources);
+    expect(
+      home.filter((r) => r.Type === "AWS::CloudWatch::AlarmMuteRule").map((r) => r.Properties.Name),
+    ).toEqual(["MeetMonitor-weekly-upgrades"]);
+    expect(home.filter((r) => r.Type === "AWS::Lambda::Function")).toHaveLength(1);
+    const probe = Object.values(template("MeetMonitor-us-east-1").Resources);
+    expect(probe.find((r) => r.Type === "AWS::Lambda::Function")?.Properties.Environment).toEqual({
+      Variables: { MEET_MONITOR_METRICS_REGION: "eu-west-3", MEET_MONITOR_WHITEBOX: "off" },
+    });
+    expect(probe.filter((r) => r.Type === "AWS::CloudWatch::Alarm")).toEqual([]);
+  }, 240_000);
+});
