@@ -1,8 +1,10 @@
 /**
  * The monthly cost model: our Lambda beside CloudWatch Synthetics canaries doing the same three
- * checks, with the same alarms. Pure arithmetic over measured inputs; the prices are AWS's us-east-1
- * list prices (shared/reference/meet-stack-facts.md, "AWS facts").
+ * checks, with the same alarms, from one region or several (a probe per vantage; a multi-location
+ * canary pays each run once per region). Pure arithmetic over measured inputs; the prices are
+ * AWS's us-east-1 list prices (shared/reference/meet-stack-facts.md, "AWS facts").
  */
+import { MonitorMetrics, PHASE_METRICS } from "../functions/shared/metrics.ts";
 
 export const PRICES = {
   /** Lambda arm64, per GB-second. */
@@ -16,6 +18,19 @@ export const PRICES = {
   compositeAlarmMonth: 0.5,
   syntheticsCanaryRun: 0.0012,
 } as const;
+
+/**
+ * The custom metrics a vantage other than home publishes, out of those the home probe was measured
+ * publishing (`Name{Dim=value,...}`): the checks' metrics without the phase timings (essential
+ * detail) and the heartbeat; no white-box figure or source state (only one vantage reads them).
+ */
+export function remoteCustomMetrics(homeMetrics: readonly string[]): number {
+  const phases = new Set(PHASE_METRICS.map((spec) => spec.name));
+  return homeMetrics.filter((metric) => {
+    const name = metric.split("{")[0] ?? "";
+    return !phases.has(name) && (metric.includes("Check=") || name === MonitorMetrics.MonitorHeartbeat.name);
+  }).length;
+}
 
 /** One run a minute over a 30-day month (the average month, 30.42 days, would be 43,800). */
 export const RUNS_PER_MONTH = 30 * 24 * 60;
@@ -36,6 +51,13 @@ export interface CostInputs {
   readonly compositeAlarms: number;
   /** Synthetics: canaries running the three checks (one canary can run the three as steps). */
   readonly canaries: number;
+  /**
+   * Regions probing (deployment.vantages; Synthetics: the canary's locations). @default 1. Each
+   * runs the function and publishes; `customMetrics` and the alarms are then the home region's.
+   */
+  readonly vantages?: number;
+  /** Custom metrics each vantage other than home adds (essential detail, no white-box). @default 0 */
+  readonly remoteCustomMetrics?: number;
 }
 
 export interface CostLine {
@@ -65,9 +87,15 @@ function usd(value: number): number {
 }
 
 export function costModel(inputs: CostInputs): CostModel {
+  const vantages = inputs.vantages ?? 1;
+  const others = vantages - 1;
+  const each = vantages === 1 ? "" : `${vantages} vantages x `;
   const runs = inputs.runsPerMonth;
   const billedMs = Math.ceil(inputs.durationMs);
-  const gbSeconds = runs * (billedMs / 1000) * (inputs.memoryMb / 1024);
+  // Every vantage's run is priced at the home run's measured duration: an upper bound, as the
+  // others read no white-box source.
+  const gbSeconds = vantages * runs * (billedMs / 1000) * (inputs.memoryMb / 1024);
+  const customMetrics = inputs.customMetrics + others * (inputs.remoteCustomMetrics ?? 0);
   const alarms: CostLine[] = [
     {
       item: "alarms",
@@ -87,14 +115,14 @@ export function costModel(inputs: CostInputs): CostModel {
   const lambdaCompute: CostLine = {
     item: "Lambda compute",
     usd: usd(gbSeconds * PRICES.lambdaGbSecond),
-    detail: `${runs} runs x ${billedMs} ms x ${inputs.memoryMb} MB = ${Math.round(gbSeconds)} GB-s x $${PRICES.lambdaGbSecond}`,
+    detail: `${each}${runs} runs x ${billedMs} ms x ${inputs.memoryMb} MB = ${Math.round(gbSeconds)} GB-s x $${PRICES.lambdaGbSecond}`,
   };
   const lambdaRequests: CostLine = {
     item: "Lambda requests",
-    usd: usd((runs / 1_000_000) * PRICES.lambdaPerMillionRequests),
-    detail: `${runs} x $${PRICES.lambdaPerMillionRequests} per million`,
+    usd: usd(((vantages * runs) / 1_000_000) * PRICES.lambdaPerMillionRequests),
+    detail: `${each}${runs} x $${PRICES.lambdaPerMillionRequests} per million`,
   };
-  const putRequests = runs * inputs.putMetricDataRequestsPerRun;
+  const putRequests = vantages * runs * inputs.putMetricDataRequestsPerRun;
   const ourLines: CostLine[] = [
     lambdaCompute,
     lambdaRequests,
@@ -105,17 +133,17 @@ export function costModel(inputs: CostInputs): CostModel {
     },
     {
       item: "custom metrics",
-      usd: usd(inputs.customMetrics * PRICES.customMetricMonth),
-      detail: `${inputs.customMetrics} x $${PRICES.customMetricMonth}`,
+      usd: usd(customMetrics * PRICES.customMetricMonth),
+      detail: `${others === 0 ? customMetrics : `(${inputs.customMetrics} at home + ${others} x ${inputs.remoteCustomMetrics ?? 0})`} x $${PRICES.customMetricMonth}`,
     },
     ...alarms,
   ];
-  const canaryRuns = runs * inputs.canaries;
+  const canaryRuns = runs * inputs.canaries * vantages;
   const syntheticsLines: CostLine[] = [
     {
       item: "canary runs",
       usd: usd(canaryRuns * PRICES.syntheticsCanaryRun),
-      detail: `${inputs.canaries} canary x ${runs} runs x $${PRICES.syntheticsCanaryRun}`,
+      detail: `${inputs.canaries} canary x ${vantages === 1 ? "" : `${vantages} regions x `}${runs} runs x $${PRICES.syntheticsCanaryRun}`,
     },
     ...alarms,
   ];

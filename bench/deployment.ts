@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { type CostModel, costModel, lambdaDurationMs, RUNS_PER_MONTH } from "./cost.ts";
+import { type CostModel, costModel, lambdaDurationMs, RUNS_PER_MONTH, remoteCustomMetrics } from "./cost.ts";
 import { type LambdaChildResult, lambdaNodeArgs, runLambdaChild } from "./lambda.ts";
 import { median, round } from "./stats.ts";
 import { type BuiltFunction, bundleEntries, synthesizeMonitor } from "./synth.ts";
@@ -19,6 +19,22 @@ import { startTargets } from "./targets.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 export const EXAMPLE_CONFIG = join(ROOT, "examples", "minimal.json");
+/** The regions of the several-vantage figures: home first. */
+export const BENCH_VANTAGES = ["eu-west-3", "us-east-1", "ap-southeast-1"] as const;
+
+/** The example config probing from BENCH_VANTAGES (a vantage name is each region's then). */
+async function withVantages(outdir: string): Promise<string> {
+  const { vantage: _single, ...example } = JSON.parse(await readFile(EXAMPLE_CONFIG, "utf8")) as Record<
+    string,
+    unknown
+  >;
+  const path = join(outdir, "vantages.json");
+  await writeFile(
+    path,
+    JSON.stringify({ ...example, deployment: { region: BENCH_VANTAGES[0], vantages: BENCH_VANTAGES } }),
+  );
+  return path;
+}
 
 export interface BundleFigure {
   readonly bytes: number;
@@ -70,6 +86,16 @@ export interface DeploymentFigures {
   readonly costThreeCanaries: CostModel;
   /** Our cost if every target hung for the whole month (each run lasts two timeouts and the pause). */
   readonly costAllHung: CostModel;
+  /**
+   * Three vantages (deployment.vantages) beside a Synthetics canary in three locations: the home
+   * stack's alarms synthesized with three vantages, the others' metrics as they publish them.
+   */
+  readonly costVantages: CostModel;
+  readonly alarmsVantages: {
+    readonly alarms: number;
+    readonly alarmMetrics: number;
+    readonly compositeAlarms: number;
+  };
   readonly lambdaDurationMs: number;
 }
 
@@ -109,6 +135,7 @@ export async function benchDeployment(
   const outdir = await mkdtemp(join(tmpdir(), "meet-bench-synth-"));
   try {
     const stack = await synthesizeMonitor(EXAMPLE_CONFIG, join(outdir, "stack"));
+    const vantagesStack = await synthesizeMonitor(await withVantages(outdir), join(outdir, "vantages"));
     const built = bundleEntries(
       {
         baseline: join(ROOT, "bench", "entries", "cloudwatch-only.ts"),
@@ -183,6 +210,14 @@ export async function benchDeployment(
       cost: costModel(base),
       costThreeCanaries: costModel({ ...base, canaries: 3 }),
       costAllHung: costModel({ ...base, durationMs: hungMs }),
+      costVantages: costModel({
+        ...base,
+        vantages: BENCH_VANTAGES.length,
+        remoteCustomMetrics: remoteCustomMetrics(handler.metricNames),
+        alarmMetrics: vantagesStack.alarms.alarmMetrics,
+        compositeAlarms: vantagesStack.alarms.compositeAlarms,
+      }),
+      alarmsVantages: vantagesStack.alarms,
       lambdaDurationMs: round(durationMs, 1),
     };
   } finally {

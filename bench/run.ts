@@ -261,6 +261,14 @@ async function main(): Promise<void> {
             compute: deployment.costAllHung.ours.computeUsd,
             total: deployment.costAllHung.ours.totalUsd,
           },
+          vantages: {
+            count: deployment.costVantages.inputs.vantages ?? 1,
+            ours: deployment.costVantages.ours.totalUsd,
+            synthetics: deployment.costVantages.synthetics.totalUsd,
+            totalRatio: deployment.costVantages.totalRatio,
+            alarms: deployment.alarmsVantages,
+            remoteCustomMetrics: deployment.costVantages.inputs.remoteCustomMetrics ?? 0,
+          },
           alarms: deployment.alarms,
           prices: PRICES,
         }
@@ -372,6 +380,36 @@ function printDeployment(d: DeploymentFigures): void {
           `compute ${d.costAllHung.ours.computeUsd}`,
         ],
         ["ratio Synthetics/ours", "compute", d.cost.computeRatio, `total x${d.cost.totalRatio}`],
+      ],
+    ),
+  );
+  const v = d.costVantages;
+  const regions = v.inputs.vantages ?? 1;
+  print(
+    table(
+      `Monthly cost by number of vantages: ours (a probe per region, the others essential and without white-box sources) beside a Synthetics canary running in as many regions (price per run x regions), each with the alarms of the synthesized home stack (${d.alarms.alarms} alarms with 1 vantage, ${d.alarmsVantages.alarms} with ${regions})`,
+      ["item", "1 vantage", `${regions} vantages`, "how"],
+      [
+        ...d.cost.ours.lines.map((line, index) => [
+          `ours: ${line.item}`,
+          line.usd,
+          v.ours.lines[index]?.usd,
+          v.ours.lines[index]?.detail,
+        ]),
+        ["ours: TOTAL", d.cost.ours.totalUsd, v.ours.totalUsd, ""],
+        ...d.cost.synthetics.lines.map((line, index) => [
+          `Synthetics: ${line.item}`,
+          line.usd,
+          v.synthetics.lines[index]?.usd,
+          v.synthetics.lines[index]?.detail,
+        ]),
+        [
+          "Synthetics: TOTAL",
+          d.cost.synthetics.totalUsd,
+          v.synthetics.totalUsd,
+          "canary Lambda compute not included",
+        ],
+        ["ratio Synthetics/ours, total", d.cost.totalRatio, v.totalRatio, ""],
       ],
     ),
   );

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { costModel, countAlarms, lambdaDurationMs, PRICES, RUNS_PER_MONTH } from "../../bench/cost.ts";
+import {
+  costModel,
+  countAlarms,
+  lambdaDurationMs,
+  PRICES,
+  RUNS_PER_MONTH,
+  remoteCustomMetrics,
+} from "../../bench/cost.ts";
 import { percentile, summarizeErrors } from "../../bench/stats.ts";
 
 describe("cost model", () => {
@@ -51,6 +58,55 @@ describe("cost model", () => {
       },
     });
     expect(counted).toEqual({ alarms: 2, alarmMetrics: 3, compositeAlarms: 1 });
+  });
+});
+
+describe("cost model with several vantages", () => {
+  const inputs = {
+    runsPerMonth: RUNS_PER_MONTH,
+    durationMs: 199.2,
+    memoryMb: 256,
+    putMetricDataRequestsPerRun: 1,
+    customMetrics: 19,
+    alarmMetrics: 9,
+    compositeAlarms: 0,
+    canaries: 1,
+  };
+  const one = costModel(inputs);
+  const three = costModel({ ...inputs, vantages: 3, remoteCustomMetrics: 8, alarmMetrics: 40 });
+  const line = (side: { lines: readonly { item: string; usd: number }[] }, item: string) =>
+    side.lines.find((entry) => entry.item === item)?.usd ?? Number.NaN;
+
+  it("runs and publishes once per vantage, the others adding their own essential metrics", () => {
+    expect(line(three.ours, "Lambda compute")).toBeCloseTo(3 * line(one.ours, "Lambda compute"), 3);
+    expect(line(three.ours, "Lambda requests")).toBeCloseTo((3 * RUNS_PER_MONTH * 0.2) / 1_000_000, 4);
+    expect(line(three.ours, "PutMetricData")).toBeCloseTo(3 * 0.432, 3);
+    expect(line(three.ours, "custom metrics")).toBeCloseTo((19 + 2 * 8) * PRICES.customMetricMonth, 4);
+    expect(line(three.ours, "alarms")).toBeCloseTo(40 * PRICES.standardAlarmMetricMonth, 4);
+    expect(three.ours.lines.find((entry) => entry.item === "custom metrics")?.detail).toBe(
+      "(19 at home + 2 x 8) x $0.3",
+    );
+  });
+
+  it("prices a multi-location canary per run and per region, with the same alarms", () => {
+    expect(line(three.synthetics, "canary runs")).toBeCloseTo(3 * 51.84, 2);
+    expect(three.synthetics.totalUsd).toBeCloseTo(3 * 51.84 + 4, 2);
+    expect(three.totalRatio).toBe(Math.round((three.synthetics.totalUsd / three.ours.totalUsd) * 10) / 10);
+  });
+
+  it("counts what a vantage other than home publishes: checks without phases, and its heartbeat", () => {
+    const measured = [
+      "Up{Component=backend,Check=heartbeat,Vantage=eu-west-3}",
+      "Latency{Component=backend,Check=heartbeat,Vantage=eu-west-3}",
+      "DnsTime{Component=backend,Check=heartbeat,Vantage=eu-west-3}",
+      "Ttfb{Component=backend,Check=heartbeat,Vantage=eu-west-3}",
+      "CertDaysLeft{Component=livekit,Check=health,Vantage=eu-west-3}",
+      "Degraded{Component=garage,Check=health,Vantage=eu-west-3}",
+      "DiskFreePercent{Component=garage,Vantage=eu-west-3}",
+      "SourceUp{Component=garage,Vantage=eu-west-3}",
+      "MonitorHeartbeat{Vantage=eu-west-3}",
+    ];
+    expect(remoteCustomMetrics(measured)).toBe(5);
   });
 });
 
