@@ -8,7 +8,7 @@
  *                                   then `npm run format` (Biome pads the table)
  */
 import { ALARM_DEFAULTS, ALARM_IDS, type AlarmDefault } from "../functions/shared/alarms.ts";
-import { CHECK_NAME, type CheckComponent } from "../functions/shared/metrics.ts";
+import { CHECK_NAME, type CheckComponent, CheckMetrics } from "../functions/shared/metrics.ts";
 import { ALARM_REQUIREMENTS } from "../functions/shared/plan/index.ts";
 
 const MISSING: Record<AlarmDefault["missingData"], string> = {
@@ -39,6 +39,12 @@ function metricText(alarm: AlarmDefault): string {
       return "`RedisMemoryPercent`, Component=redis; `cacheClusterId`: AWS/ElastiCache `DatabaseMemoryUsagePercentage` of the node";
     case "replicationLagHigh":
       return "`ReplicationLag` (s), Component=database; `rdsReplicaInstanceIds`: the highest AWS/RDS `ReplicaLag`";
+    case "consensusLost":
+      return "`MonitorHeartbeat` of every vantage: `alarms.consensus.minVantages` minus the vantages that completed a cycle";
+    case "vantageSilent":
+      return "`MonitorHeartbeat`, Vantage=<region>";
+    case "partialOutage":
+      return "`Up` of each check from every vantage: how many see it down, while fewer than `alarms.consensus.minVantages` do (else 0)";
   }
   if (!alarm.metric) throw new Error(`${alarm.id} has no metric`);
   const parts = [`\`${alarm.metric.name}\``];
@@ -51,6 +57,11 @@ function metricText(alarm: AlarmDefault): string {
   return parts.join(", ");
 }
 
+/** An alarm on a check's Up: a consensus alarm with several vantages (plan/vantage-alarms.ts). */
+function isDownAlarm(alarm: AlarmDefault): boolean {
+  return alarm.metric === CheckMetrics.Up && alarm.id !== "partialOutage";
+}
+
 function ruleText(alarm: AlarmDefault): string {
   const minutes = alarm.periodSeconds / 60;
   const period = minutes === 1 ? "one-minute" : `${minutes}-minute`;
@@ -61,13 +72,15 @@ function ruleText(alarm: AlarmDefault): string {
 function componentText(alarm: AlarmDefault): string {
   if (alarm.metric?.dimensions.includes("Host")) return `${alarm.component}-<host>`;
   if (alarm.component !== undefined) return alarm.component;
+  if (alarm.id === "vantageSilent") return "monitor-<region>";
   return alarm.metric?.dimensions.includes("Component") ? "<component>" : "monitor";
 }
 
 /** The check part of the alarm's name: a deep check's, each TURN transport's, or none. */
 function checkText(alarm: AlarmDefault): string {
   if (alarm.id === "turnFailing") return "-<check>";
-  if (alarm.id === "certExpiringWarning" || alarm.id === "certExpiringCritical") return "[-<check>]";
+  if (["certExpiringWarning", "certExpiringCritical", "partialOutage"].includes(alarm.id))
+    return "[-<check>]";
   return alarm.check === undefined ? "" : `-${alarm.check}`;
 }
 
@@ -103,6 +116,11 @@ export function alarmReferenceMarkdown(): string {
       `- Severity: ${alarm.severity}`,
       `- Metric: ${metricText(alarm)}`,
       `- Rule: ${ruleText(alarm)}; statistic ${alarm.statistic}; missing data: ${MISSING[alarm.missingData]}`,
+      ...(isDownAlarm(alarm)
+        ? [
+            "- With several vantages: a consensus alarm, `>= alarms.consensus.minVantages` vantages breaking this rule in the same minutes ([vantages.md](vantages.md#the-consensus-rule))",
+          ]
+        : []),
       `- Created when: ${ALARM_REQUIREMENTS[id].when}`,
       `- Means: ${prose(alarm.meaning)}`,
       `- First check: ${prose(alarm.firstCheck)}`,

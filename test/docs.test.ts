@@ -7,8 +7,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ALARM_DEFAULTS, ALARM_IDS } from "../functions/shared/alarms.ts";
+import { consensusMath, partialMath, quorumMath } from "../functions/shared/plan/index.ts";
 import { PROBE_TIMEOUT_SECONDS, PROJECT_ROOT } from "../infra/probe-function.ts";
 import { alarmReferenceMarkdown } from "../scripts/alarm-table.ts";
+import { consensusTableMarkdown, TABLE_VANTAGES } from "../scripts/consensus-table.ts";
 
 const DOCS = join(PROJECT_ROOT, "docs");
 const read = (path: string): string => readFileSync(join(PROJECT_ROOT, path), "utf8");
@@ -129,5 +131,47 @@ describe("README and docs/", () => {
       const wide = (text ?? "").split("\n").filter((line) => line.startsWith("|") && line.length > 100);
       expect(wide, `${name} has tables wider than 100 characters: use a list`).toEqual([]);
     }
+  });
+});
+
+describe("docs/vantages.md", () => {
+  const vantages = read("docs/vantages.md");
+
+  it("holds the truth table computed from the alarms' expressions (`npx node scripts/consensus-table.ts`)", () => {
+    const rule = normalized(section(vantages, "The consensus rule"));
+    const table = normalized(consensusTableMarkdown());
+    const start = rule.indexOf(table[0] ?? "");
+    expect(start, "the table's header").toBeGreaterThanOrEqual(0);
+    expect(rule.slice(start, start + table.length)).toEqual(table);
+  });
+
+  it("shows the expressions the stack deploys for its three vantages", () => {
+    const rule = { comparison: "<", threshold: 1 } as const;
+    const down = consensusMath(TABLE_VANTAGES, rule, 2, "Up");
+    for (const query of down.queries) {
+      if ("expression" in query) {
+        const id = query.id === down.watched ? "decision" : query.id;
+        expect(vantages.replace(/ +=/g, " =")).toContain(`${id} = ${query.expression}`);
+      }
+    }
+    expect(partialMath(TABLE_VANTAGES, rule, 2, "Up").watched).toBe("partial");
+    expect(quorumMath(TABLE_VANTAGES, 2).watched).toBe("short");
+  });
+
+  it("documents deploying with --all, the maintenance command and the cost of each vantage", () => {
+    for (const text of [
+      "npm run deploy -- --all -c config=",
+      "npx cdk synth --all -c config=examples/multi-vantage.json",
+      "npx cdk destroy --all -c config=",
+      "npm run maintenance -- start --minutes 60",
+      "npm run maintenance -- list",
+      "npm run maintenance -- end",
+      "AWS::CloudWatch::AlarmMuteRule",
+      "MEET_MONITOR_METRICS_REGION",
+      "aws:RequestedRegion",
+    ]) {
+      expect(vantages).toContain(text);
+    }
+    expect(section(vantages, "Cost of each vantage")).toContain("3 vantages");
   });
 });
