@@ -7,8 +7,8 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfigFile } from "../shared/config/file.ts";
-import { formatIssues } from "../shared/config/index.ts";
-import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
+import { formatIssues, validate, vantage as vantageSchema } from "../shared/config/index.ts";
+import { createCloudWatchPublisher, defaultCloudWatchClient, resolveRegion } from "./adapters/cloudwatch.ts";
 import { createSecretsManagerReader } from "./adapters/secrets-manager.ts";
 import { createStunSocketPort } from "./adapters/stun-socket.ts";
 import { createUndiciHttp } from "./adapters/undici-http.ts";
@@ -112,6 +112,11 @@ export function parseCliArgs(args: readonly string[]): ParsedArgs {
   if (values.cycles !== undefined && (!Number.isInteger(cycles) || cycles < 1)) {
     errors.push(`--cycles must be a positive integer, not "${String(values.cycles)}"`);
   }
+  if (typeof values.vantage === "string") {
+    // The same rule as the config's `vantage`: it becomes a CloudWatch dimension value.
+    const checked = validate(vantageSchema, values.vantage);
+    if (!checked.ok) errors.push(...checked.issues.map((issue) => `--vantage ${issue.message}`));
+  }
   if (errors.length > 0) return { error: errors.join("\n") };
   return {
     options: {
@@ -151,7 +156,15 @@ export async function runCli(
   const http = dependencies.http ?? createUndiciHttp();
   const webSocket = dependencies.webSocket ?? createWebSocketPort();
   const stun = dependencies.stun ?? createStunSocketPort();
-  const publisher = options.publish ? (dependencies.publisher ?? createCloudWatchPublisher()) : undefined;
+  let publisher = options.publish ? dependencies.publisher : undefined;
+  if (options.publish && publisher === undefined) {
+    const client = defaultCloudWatchClient();
+    if ((await resolveRegion(client)) === undefined) {
+      io.stderr(`${NO_REGION}\n`);
+      return EXIT.usage;
+    }
+    publisher = createCloudWatchPublisher({ client });
+  }
   const clock = dependencies.clock ?? Date.now;
   const sleep = dependencies.sleep ?? ((ms: number) => abortableSleep(ms, dependencies.stopSignal));
   // EMF fallback lines must not break the JSON stream on stdout.
@@ -193,10 +206,21 @@ export async function runCli(
     }
     if (outcome.publish) io.stderr(`${publishSummary(outcome.publish, config.namespace)}\n`);
     if (cycle >= options.cycles || dependencies.stopSignal?.aborted) break;
-    await sleep(Math.max(0, options.intervalMs - (clock() - startedAt)));
+    const tookMs = clock() - startedAt;
+    if (tookMs > options.intervalMs) io.stderr(`${overrunWarning(cycle, tookMs, options.intervalMs)}\n`);
+    await sleep(Math.max(0, options.intervalMs - tookMs));
     if (dependencies.stopSignal?.aborted) break;
   }
   return exitCode;
+}
+
+export const NO_REGION =
+  "--publish needs an AWS region: set AWS_REGION (e.g. AWS_REGION=eu-west-3), or a region in the AWS profile you use (AWS_PROFILE, ~/.aws/config)";
+
+/** One line per cycle that outlasted the interval: the next one starts at once, late. */
+export function overrunWarning(cycle: number, tookMs: number, intervalMs: number): string {
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  return `warning: cycle ${cycle} took ${seconds(tookMs)}, longer than --interval ${seconds(intervalMs)}: the next cycle starts now, ${seconds(tookMs - intervalMs)} late`;
 }
 
 function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

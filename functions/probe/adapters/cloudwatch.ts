@@ -32,6 +32,19 @@ export function defaultCloudWatchClient(region?: string): CloudWatchClient {
   });
 }
 
+/**
+ * The region the client will publish to (AWS_REGION, else the AWS profile's), or undefined when
+ * there is none: the SDK would only say "Region is missing" on the first PutMetricData.
+ */
+export async function resolveRegion(client: CloudWatchClient): Promise<string | undefined> {
+  try {
+    const region = await client.config.region();
+    return region === "" ? undefined : region;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createCloudWatchPublisher(options: CloudWatchPublisherOptions = {}): MetricsPublisher {
   let client = options.client;
   return {

@@ -1,13 +1,15 @@
 /** The `alarms` section: the name prefix, the consensus rule and an override per catalogue entry. */
 import { z } from "zod";
 import { ALARM_IDS, type AlarmId, resolveAlarmSettings } from "../alarms.ts";
+import { isRecord } from "../errors.ts";
 import { MAX_VANTAGES } from "./deployment.ts";
+import { EVERY_PASS, integer } from "./fields.ts";
 
 const alarmOverride = z.strictObject({
   enabled: z.boolean().optional(),
   threshold: z.number().finite().optional(),
-  evaluationPeriods: z.number().int().min(1).max(60).optional(),
-  datapointsToAlarm: z.number().int().min(1).max(60).optional(),
+  evaluationPeriods: integer().min(1).max(60).optional(),
+  datapointsToAlarm: integer().min(1).max(60).optional(),
 });
 
 const alarmOverrides = Object.fromEntries(ALARM_IDS.map((id) => [id, alarmOverride.optional()])) as Record<
@@ -28,19 +30,18 @@ export const alarmsSection = z
      * With several vantages: how many must see a check down before its down alarm fires. Default:
      * a strict majority of the vantages (checked against deployment.vantages by the config schema).
      */
-    consensus: z
-      .strictObject({ minVantages: z.number().int().min(1).max(MAX_VANTAGES).optional() })
-      .prefault({}),
+    consensus: z.strictObject({ minVantages: integer().min(1).max(MAX_VANTAGES).optional() }).prefault({}),
     ...alarmOverrides,
   })
   .superRefine((section, ctx) => {
     for (const id of ALARM_IDS) {
-      const override = section[id];
-      if (!override) continue;
-      const { evaluationPeriods: evaluation, datapointsToAlarm: datapoints } = resolveAlarmSettings(
-        id,
-        override,
-      );
+      // Runs in the same pass as the field checks: a field of the wrong type counts as not set.
+      const override: unknown = section[id];
+      if (!isRecord(override)) continue;
+      const { evaluationPeriods: evaluation, datapointsToAlarm: datapoints } = resolveAlarmSettings(id, {
+        ...periodsField(override, "evaluationPeriods"),
+        ...periodsField(override, "datapointsToAlarm"),
+      });
       if (datapoints > evaluation) {
         ctx.addIssue({
           code: "custom",
@@ -49,7 +50,16 @@ export const alarmsSection = z
         });
       }
     }
-  })
+  }, EVERY_PASS)
   .prefault({});
+
+/** `{ [field]: n }` when the override sets the field to a valid period count, else `{}`. */
+function periodsField(
+  override: Record<string, unknown>,
+  field: "evaluationPeriods" | "datapointsToAlarm",
+): { [K in typeof field]?: number } {
+  const value = override[field];
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 ? { [field]: value } : {};
+}
 
 export type AlarmOverride = z.output<typeof alarmOverride>;

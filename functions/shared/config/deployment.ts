@@ -1,5 +1,6 @@
 /** Where and how the stacks are deployed: the home region and the regions that probe. */
 import { z } from "zod";
+import { integer } from "./fields.ts";
 
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -54,9 +55,7 @@ export const deploymentSection = z
      * 130 MB (Node's source-map support off, as deployed). Lambda also gives CPU in proportion to
      * memory, and TLS handshakes and the timing phases need it.
      */
-    memoryMb: z
-      .number()
-      .int()
+    memoryMb: integer()
       .min(256, { error: "must be at least 256 MB (a probe cycle peaks at about 130 MB, plus the runtime)" })
       .max(1024)
       .default(256),

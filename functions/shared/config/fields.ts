@@ -3,6 +3,8 @@
  * timeouts and credential references.
  */
 import { z } from "zod";
+import { isRecord } from "../errors.ts";
+import { expectedText } from "./issues.ts";
 
 export const LIMITS = {
   timeoutMs: { min: 100, max: 15_000, default: 10_000 },
@@ -20,42 +22,84 @@ const FORBIDDEN_HEADERS = new Set([
   "expect",
   "te",
 ]);
+/** An HTTP token (RFC 9110, 5.6.2): what a header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * What undici sends as a header value: tab, visible ASCII, space and Latin-1. CR or LF would split
+ * the header (undici then refuses every request, as "invalid header" during the DNS lookup).
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-export const httpUrl = z
-  .string({ error: "must be a URL string such as http://host:port" })
-  .superRefine((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: "custom", message: `"${value}" is not a valid URL` });
-      return;
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      ctx.addIssue({
-        code: "custom",
-        message: `must use http or https, not ${url.protocol.replace(":", "")}`,
-      });
-    }
-    if (url.username || url.password) {
-      // Credentials in a URL end up in logs and error messages; they have their own fields.
-      ctx.addIssue({ code: "custom", message: "must not contain credentials (user:password@)" });
-    }
-    if (url.search || url.hash) {
-      ctx.addIssue({ code: "custom", message: "must not contain a query string or fragment" });
-    }
-  });
+/**
+ * Cross-field rules (one field given without another, "at least one of") run even when a field of
+ * the object already has a problem, so every problem is reported in one pass: zod skips an
+ * object's refinements once one of its fields failed, unless told when to run them. They run as
+ * soon as the value is an object, and therefore only read presence or check each field's type.
+ */
+export const EVERY_PASS = { when: (payload: { value: unknown }) => isRecord(payload.value) };
+
+/**
+ * A whole number: a value of another type is reported as "expected an integer" (zod's number
+ * type alone would say "expected a number" for a string).
+ */
+export function integer(): z.ZodNumber {
+  return z
+    .number({
+      error: (issue) =>
+        issue.code === "invalid_type" ? expectedText({ ...issue, expected: "int" }) : undefined,
+    })
+    .int();
+}
+
+/** The vantage: config `vantage` and the CLI's `--vantage`. It is a CloudWatch dimension value. */
+export const vantage = z
+  .string()
+  .min(1, { error: "must not be empty" })
+  .max(255)
+  .regex(/^[\x21-\x7e]*$/, { error: "must be printable ASCII without spaces" });
+
+export const httpUrl = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: "custom", message: `"${value}" is not a valid URL` });
+    return;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    ctx.addIssue({
+      code: "custom",
+      message: `must use http or https, not ${url.protocol.replace(":", "")}`,
+    });
+  }
+  if (url.username || url.password) {
+    // Credentials in a URL end up in logs and error messages; they have their own fields.
+    ctx.addIssue({ code: "custom", message: "must not contain credentials (user:password@)" });
+  }
+  if (url.search || url.hash) {
+    ctx.addIssue({ code: "custom", message: "must not contain a query string or fragment" });
+  }
+});
 
 /** One metrics URL, or a list with one URL per node or pod (each is scraped and they are summed). */
 export const metricsUrls = z.union([httpUrl, z.array(httpUrl).min(1).max(50)]);
 
 export const headers = z
-  .record(z.string(), z.string({ error: "header values must be strings" }))
+  .record(
+    z.string(),
+    z.string().regex(HEADER_VALUE, {
+      error:
+        "must not contain CR, LF or other control characters, nor characters beyond Latin-1 (they would break the request)",
+    }),
+  )
   .superRefine((record, ctx) => {
     for (const name of Object.keys(record)) {
       if (!HEADER_NAME.test(name)) {
-        ctx.addIssue({ code: "custom", path: [name], message: "is not a valid HTTP header name" });
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: "is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+        });
       } else if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
         ctx.addIssue({
           code: "custom",
@@ -64,7 +108,7 @@ export const headers = z
         });
       }
     }
-  });
+  }, EVERY_PASS);
 
 export const tls = z
   .strictObject({
@@ -79,11 +123,10 @@ export const tls = z
   })
   .refine((options) => options.ca === undefined || options.caFile === undefined, {
     error: "set either ca or caFile, not both",
+    ...EVERY_PASS,
   });
 
-export const timeoutMs = z
-  .number()
-  .int()
+export const timeoutMs = integer()
   .min(LIMITS.timeoutMs.min, { error: `must be at least ${LIMITS.timeoutMs.min} ms` })
   .max(LIMITS.timeoutMs.max, {
     error: `must be at most ${LIMITS.timeoutMs.max} ms (two attempts must fit well inside one minute)`,
@@ -120,11 +163,15 @@ export const credential = z
   })
   .refine((c) => c.secretArn !== undefined || c.env !== undefined || c.file !== undefined, {
     error: "give at least one of secretArn, env or file",
+    ...EVERY_PASS,
   });
 
 export const basicAuth = z.strictObject({ username: z.string().min(1), password: credential });
 
-export const labelMatch = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string());
+export const labelMatch = z.record(
+  z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "must be a Prometheus label name" }),
+  z.string(),
+);
 
 export type TargetTls = z.output<typeof tls>;
 export type Credential = z.output<typeof credential>;

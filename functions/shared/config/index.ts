@@ -10,8 +10,8 @@ import { DEFAULT_NAMESPACE } from "../metrics.ts";
 import { alarmsSection } from "./alarms.ts";
 import { alertsSection } from "./alerts.ts";
 import { deploymentSection } from "./deployment.ts";
-import { LIMITS, timeoutMs } from "./fields.ts";
-import { type ConfigIssue, describeIssue, formatPath } from "./issues.ts";
+import { EVERY_PASS, integer, LIMITS, timeoutMs, vantage } from "./fields.ts";
+import { type ConfigIssue, validate } from "./issues.ts";
 import { maintenanceSection } from "./maintenance.ts";
 import { metricsSection } from "./metrics.ts";
 import { targetsSection } from "./targets.ts";
@@ -21,9 +21,9 @@ export { type JoinTokenSource, joinTokenSource } from "./deep.ts";
 export type { Vantage, Vpc } from "./deployment.ts";
 export type { EgressTarget } from "./egress.ts";
 export type { BasicAuth, Credential, TargetTls } from "./fields.ts";
-export { LIMITS } from "./fields.ts";
+export { LIMITS, vantage } from "./fields.ts";
 export type { HostTarget } from "./hosts.ts";
-export { type ConfigIssue, formatIssues, formatPath } from "./issues.ts";
+export { type ConfigIssue, formatIssues, formatPath, validate } from "./issues.ts";
 export type { MaintenanceWindow } from "./maintenance.ts";
 export type { MetricsDetail } from "./metrics.ts";
 export type { RedisTarget } from "./redis.ts";
@@ -31,27 +31,22 @@ export type { BackendRequestsSource, GarageBuckets, GarageS3, Targets } from "./
 
 const namespace = z
   .string()
-  .min(1, { error: "must not be empty", abort: true })
+  // No abort on a problem (it would hold the cross-section rules back): `*` keeps an empty value
+  // to the one "must not be empty".
+  .min(1, { error: "must not be empty" })
   .max(255)
-  .regex(/^[A-Za-z0-9.\-_/#:]+$/, { error: "may only contain letters, digits and . - _ / # :" })
+  .regex(/^[A-Za-z0-9.\-_/#:]*$/, { error: "may only contain letters, digits and . - _ / # :" })
   .refine((value) => !value.startsWith("AWS/"), { error: 'must not start with "AWS/" (reserved)' });
 
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
     namespace: namespace.default(DEFAULT_NAMESPACE),
-    vantage: z
-      .string()
-      .min(1)
-      .max(255)
-      .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
-      .optional(),
+    vantage: vantage.optional(),
     probe: z
       .strictObject({
         timeoutMs: timeoutMs.default(LIMITS.timeoutMs.default),
-        retryDelayMs: z
-          .number()
-          .int()
+        retryDelayMs: integer()
           .min(LIMITS.retryDelayMs.min)
           .max(LIMITS.retryDelayMs.max, { error: `must be at most ${LIMITS.retryDelayMs.max} ms` })
           .default(LIMITS.retryDelayMs.default),
@@ -84,7 +79,7 @@ export const configSchema = z
         message: "names a single probe: with several deployment.vantages each probe's Vantage is its region",
       });
     }
-  });
+  }, EVERY_PASS);
 
 export type MonitorConfigInput = z.input<typeof configSchema>;
 export type MonitorConfig = z.output<typeof configSchema>;
@@ -95,13 +90,6 @@ export type ConfigResult =
 
 /** Validates an already-parsed JSON value. Never throws for bad input. */
 export function parseConfig(input: unknown): ConfigResult {
-  const result = configSchema.safeParse(input);
-  if (result.success) return { ok: true, config: result.data };
-  return {
-    ok: false,
-    issues: result.error.issues.map((issue) => ({
-      path: formatPath(issue.path),
-      message: describeIssue(issue),
-    })),
-  };
+  const result = validate(configSchema, input);
+  return result.ok ? { ok: true, config: result.data } : { ok: false, issues: result.issues };
 }

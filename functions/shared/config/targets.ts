@@ -2,7 +2,16 @@
 import { z } from "zod";
 import { backendDeepFields, garageS3, livekitDeepFields, refineDeepTargets } from "./deep.ts";
 import { egressTarget } from "./egress.ts";
-import { basicAuth, credential, httpUrl, labelMatch, metricsUrls, requestOptions } from "./fields.ts";
+import {
+  basicAuth,
+  credential,
+  EVERY_PASS,
+  httpUrl,
+  integer,
+  labelMatch,
+  metricsUrls,
+  requestOptions,
+} from "./fields.ts";
 import { hostsTarget } from "./hosts.ts";
 import { redisTarget } from "./redis.ts";
 
@@ -11,61 +20,57 @@ const metricName = z
   .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "must be a Prometheus metric name" });
 
 /** Backend responses by status, for the error rate: the counters operators have in front of Meet. */
-const backendRequests = z.discriminatedUnion(
-  "preset",
-  [
-    z.strictObject({
-      preset: z.literal("ingress-nginx"),
-      /** The ingress-nginx controller's metrics endpoint (port 10254, /metrics): one per controller pod. */
-      url: metricsUrls,
-      /** Only count requests of this Ingress (the `ingress` label), e.g. the backend's. */
-      ingress: z.string().min(1).optional(),
-      /**
-       * Only count requests of this Kubernetes namespace: the controller's `namespace` label
-       * (`exported_namespace` once a Prometheus server has relabelled it; both are accepted).
-       */
-      namespace: z.string().min(1).optional(),
-      basicAuth: basicAuth.optional(),
-      ...requestOptions,
+const backendRequests = z.discriminatedUnion("preset", [
+  z.strictObject({
+    preset: z.literal("ingress-nginx"),
+    /** The ingress-nginx controller's metrics endpoint (port 10254, /metrics): one per controller pod. */
+    url: metricsUrls,
+    /** Only count requests of this Ingress (the `ingress` label), e.g. the backend's. */
+    ingress: z.string().min(1).optional(),
+    /**
+     * Only count requests of this Kubernetes namespace: the controller's `namespace` label
+     * (`exported_namespace` once a Prometheus server has relabelled it; both are accepted).
+     */
+    namespace: z.string().min(1).optional(),
+    basicAuth: basicAuth.optional(),
+    ...requestOptions,
+  }),
+  z.strictObject({
+    preset: z.literal("django-prometheus"),
+    /** django-prometheus' endpoint, when the operator added it to the backend: one per pod. */
+    url: metricsUrls,
+    basicAuth: basicAuth.optional(),
+    ...requestOptions,
+  }),
+  z.strictObject({
+    preset: z.literal("custom"),
+    url: metricsUrls,
+    /** A counter of responses with a status label. */
+    metric: metricName,
+    /**
+     * A histogram of response times in seconds, by its name without `_bucket` (the same `match`
+     * applies): feeds ResponseTimeP50/P95.
+     */
+    histogram: metricName.optional(),
+    statusLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "must be a Prometheus label name" }),
+    /** Only count series whose labels equal these values. */
+    match: labelMatch.optional(),
+    basicAuth: basicAuth.optional(),
+    ...requestOptions,
+  }),
+  z.strictObject({
+    preset: z.literal("alb"),
+    /** The load balancer's CloudWatch dimension, e.g. app/meet-backend/50dc6c495c0c9188. */
+    loadBalancer: z.string().regex(/^app\/[A-Za-z0-9-]+\/[0-9a-f]+$/, {
+      error: "must look like app/NAME/ID (the ALB's CloudWatch dimension)",
     }),
-    z.strictObject({
-      preset: z.literal("django-prometheus"),
-      /** django-prometheus' endpoint, when the operator added it to the backend: one per pod. */
-      url: metricsUrls,
-      basicAuth: basicAuth.optional(),
-      ...requestOptions,
-    }),
-    z.strictObject({
-      preset: z.literal("custom"),
-      url: metricsUrls,
-      /** A counter of responses with a status label. */
-      metric: metricName,
-      /**
-       * A histogram of response times in seconds, by its name without `_bucket` (the same `match`
-       * applies): feeds ResponseTimeP50/P95.
-       */
-      histogram: metricName.optional(),
-      statusLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "must be a Prometheus label name" }),
-      /** Only count series whose labels equal these values. */
-      match: labelMatch.optional(),
-      basicAuth: basicAuth.optional(),
-      ...requestOptions,
-    }),
-    z.strictObject({
-      preset: z.literal("alb"),
-      /** The load balancer's CloudWatch dimension, e.g. app/meet-backend/50dc6c495c0c9188. */
-      loadBalancer: z.string().regex(/^app\/[A-Za-z0-9-]+\/[0-9a-f]+$/, {
-        error: "must look like app/NAME/ID (the ALB's CloudWatch dimension)",
-      }),
-      /** Restrict to one target group, e.g. targetgroup/meet-backend/73e2d6bc24d8a067. */
-      targetGroup: z
-        .string()
-        .regex(/^targetgroup\/[A-Za-z0-9-]+\/[0-9a-f]+$/, { error: "must look like targetgroup/NAME/ID" })
-        .optional(),
-    }),
-  ],
-  { error: 'preset must be one of "ingress-nginx", "django-prometheus", "custom", "alb"' },
-);
+    /** Restrict to one target group, e.g. targetgroup/meet-backend/73e2d6bc24d8a067. */
+    targetGroup: z
+      .string()
+      .regex(/^targetgroup\/[A-Za-z0-9-]+\/[0-9a-f]+$/, { error: "must look like targetgroup/NAME/ID" })
+      .optional(),
+  }),
+]);
 
 const backendTarget = z.strictObject({
   /** Base URL of the Meet backend service itself (not the public hostname, see docs/checks.md). */
@@ -142,7 +147,7 @@ const databaseTarget = z
     /** An RDS instance: the alarm uses AWS/RDS DatabaseConnections against maxConnections. */
     rdsInstanceId: rdsInstanceId.optional(),
     /** PostgreSQL's max_connections on that RDS instance (RDS does not publish it). */
-    maxConnections: z.number().int().min(1).max(262_143).optional(),
+    maxConnections: integer().min(1).max(262_143).optional(),
     /** With rdsInstanceId: its read replicas, whose AWS/RDS ReplicaLag the replication alarm watches. */
     rdsReplicaInstanceIds: z
       .array(rdsInstanceId)
@@ -169,7 +174,7 @@ const databaseTarget = z
         message: "only applies with rdsInstanceId (an exporter on a replica reports its lag itself)",
       });
     }
-  });
+  }, EVERY_PASS);
 
 export const targetsSection = z
   .strictObject({
@@ -184,8 +189,9 @@ export const targetsSection = z
   })
   .refine((t) => Object.values(t).some((v) => v !== undefined), {
     error: "configure at least one target (backend, livekit, garage, database, redis, hosts or egress)",
+    ...EVERY_PASS,
   })
-  .superRefine(refineDeepTargets);
+  .superRefine(refineDeepTargets, EVERY_PASS);
 
 export type Targets = z.output<typeof targetsSection>;
 export type BackendRequestsSource = z.output<typeof backendRequests>;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCloudWatchPublisher } from "../../../functions/probe/adapters/cloudwatch.ts";
 import { createUndiciHttp } from "../../../functions/probe/adapters/undici-http.ts";
-import { type CliDependencies, EXIT, runCli } from "../../../functions/probe/cli.ts";
+import { type CliDependencies, EXIT, NO_REGION, runCli } from "../../../functions/probe/cli.ts";
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../support/cloudwatch-endpoint.ts";
 import {
   loopbackLookup,
@@ -150,6 +150,40 @@ describe("probe CLI", () => {
     expect(pauses).toEqual([3_800, 3_800]);
   });
 
+  it("warns once per overrun when a cycle outlasts --interval, and starts the next one at once", async () => {
+    // Cycles "take" 7 s, 2 s and 6 s on a clock that moves only when the test says.
+    const durations = [7_000, 2_000, 6_000];
+    let now = 1_000_000;
+    let cycle = 0;
+    const pauses: number[] = [];
+    let stderr = "";
+    const code = await runCli(
+      ["--config", await allUp(), "--watch", "--interval", "5", "--cycles", "3"],
+      {
+        stdout: () => {
+          now += durations[cycle++] ?? 0;
+        },
+        stderr: (text) => {
+          stderr += text;
+        },
+      },
+      {
+        http: createUndiciHttp({ lookup: loopbackLookup }),
+        clock: () => now,
+        sleep: async (ms) => {
+          pauses.push(ms);
+          now += ms;
+        },
+      },
+    );
+    expect(code).toBe(EXIT.ok);
+    expect(pauses).toEqual([0, 3_000]);
+    // The third cycle is the last: nothing starts late after it.
+    expect(stderr).toBe(
+      "warning: cycle 1 took 7.0 s, longer than --interval 5.0 s: the next cycle starts now, 2.0 s late\n",
+    );
+  });
+
   it("exits 1 when any watched cycle had a check down", async () => {
     let calls = 0;
     const flapping = await startHttpServer((_req, res) => {
@@ -245,6 +279,9 @@ describe("probe CLI", () => {
       "--interval must be a number of seconds between 1 and 3600",
     ],
     [["--config", "x.json", "--watch", "--cycles", "1.5"], "--cycles must be a positive integer"],
+    [["--config", "x.json", "--vantage", ""], "--vantage must not be empty"],
+    [["--config", "x.json", "--vantage", "eu west"], "--vantage must be printable ASCII without spaces"],
+    [["--config", "x.json", "--vantage", "v".repeat(256)], "--vantage must be at most 255 characters long"],
   ])("exits 2 on bad usage %j", async (args, message) => {
     const { code, stderr } = await run(args);
     expect(code).toBe(EXIT.usage);
@@ -280,6 +317,28 @@ describe("probe CLI as a process", () => {
     expect((await spawnCli(["--config", await allUp()])).code).toBe(0);
     expect((await spawnCli(["--config", await oneDown()])).code).toBe(1);
     expect((await spawnCli(["--config", join(dir, "missing.json")])).code).toBe(2);
+  });
+
+  it('exits 2 on --vantage "" with the vantage rule, not a stack trace', async () => {
+    const result = await spawnCli(["--config", await allUp(), "--vantage", ""]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^--vantage must not be empty\n/);
+    expect(result.stderr).not.toMatch(/Error|\bat /);
+  });
+
+  it("names AWS_REGION when --publish has no region, before probing anything", async () => {
+    const result = await spawnCli(["--config", await allUp(), "--publish"], {
+      AWS_ENDPOINT_URL_CLOUDWATCH: endpoint.url,
+      AWS_ACCESS_KEY_ID: "AKIDPROCESS",
+      AWS_SECRET_ACCESS_KEY: "process-secret",
+      AWS_CONFIG_FILE: join(dir, "no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, "no-aws-credentials"),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`${NO_REGION}\n`);
+    expect(result.stderr).toContain("set AWS_REGION");
+    expect(result.stdout).toBe("");
+    expect(endpoint.requests).toHaveLength(0);
   });
 
   it("publishes through the standard AWS environment", async () => {
