@@ -81,6 +81,37 @@ export function startRawServer(onSocket: (socket: Socket) => void): Promise<Runn
   return serve(createNetServer(onSocket));
 }
 
+/**
+ * A server that answers every request with exactly these bytes (status line, headers, body) and
+ * closes: for header values and bodies no HTTP server library would send (control characters in
+ * a Location, invalid UTF-8).
+ */
+export function startRawHttpResponder(response: Buffer | string): Promise<RunningServer> {
+  return startRawServer((socket) => {
+    let received = "";
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("latin1");
+      if (received.includes("\r\n\r\n")) socket.end(response);
+    });
+  });
+}
+
+/** `HTTP/1.1 <status>` with these header lines and body, as raw bytes with a right content-length. */
+export function rawHttpResponse(
+  status: number,
+  headerLines: readonly string[],
+  body: Buffer | string,
+): Buffer {
+  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+  const head = [
+    `HTTP/1.1 ${status} X`,
+    ...headerLines,
+    `content-length: ${bytes.length}`,
+    "connection: close",
+  ];
+  return Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`, "latin1"), bytes]);
+}
+
 /** A port that was free a moment ago: nothing listens there. */
 export async function closedPort(): Promise<number> {
   const server = await startRawServer(() => undefined);

@@ -4,7 +4,8 @@
  * its own deadline, so the watchdog should never fire; it guarantees that a bug in an adapter
  * can neither hold the cycle past its bound nor lose a result.
  */
-import { errorMessage } from "../shared/errors.ts";
+import { errorMessage, firstLine } from "../shared/errors.ts";
+import { untrustedText } from "../shared/text.ts";
 import type { HttpExchange, HttpPort, HttpRequest, HttpSendRequest } from "./http.ts";
 
 /** Extra time a check or source may take beyond its own deadlines before the watchdog reports it. */
@@ -36,12 +37,15 @@ export async function withinBudget<T>(
   }
 }
 
-/** `run()`'s value, or `onError(message)` when it rejects or throws. */
+/**
+ * `run()`'s value, or `onError(message)` when it rejects or throws. An unexpected error's message
+ * may quote what a target sent: it is made printable and short.
+ */
 export async function settle<T>(run: () => Promise<T>, onError: (message: string) => T): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    return onError(errorMessage(error));
+    return onError(untrustedText(firstLine(errorMessage(error))));
   }
 }
 

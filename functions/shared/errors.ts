@@ -3,6 +3,7 @@
  * one copy each, so every message about a system or SDK error reads the same way.
  * Pure: no Node or AWS imports.
  */
+import { untrustedText } from "./text.ts";
 
 /** A plain object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -38,7 +39,8 @@ export function fileErrorText(error: unknown): string {
 
 /**
  * An AWS SDK error as one line: `<Operation> failed: <ErrorName>: <first line> (HTTP <status>)`.
- * The SDK's messages never carry request credentials; the first line is enough to act on.
+ * The SDK's messages never carry request credentials; the first line is enough to act on. The
+ * name and message come from the server (or whatever answered at its address): made printable.
  */
 export function describeSdkError(operation: string, error: unknown): string {
   if (!(error instanceof Error)) return `${operation} failed`;
@@ -46,5 +48,5 @@ export function describeSdkError(operation: string, error: unknown): string {
   const status =
     isRecord(metadata) && metadata.httpStatusCode !== undefined ? metadata.httpStatusCode : undefined;
   const http = status === undefined ? "" : ` (HTTP ${String(status)})`;
-  return `${operation} failed: ${error.name}: ${firstLine(error.message)}${http}`;
+  return `${operation} failed: ${untrustedText(error.name, 60)}: ${untrustedText(firstLine(error.message))}${http}`;
 }

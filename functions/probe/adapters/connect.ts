@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { rootCertificates, type TLSSocket, connect as tlsConnect } from "node:tls";
 import type { TargetTls } from "../../shared/config/index.ts";
 import { errorCode } from "../../shared/errors.ts";
+import { untrustedText } from "../../shared/text.ts";
 import type { HttpFailure, PeerCertificate, Phase, PhaseTimings } from "../http.ts";
 import { ProbeFailure, tlsFailure, withCode } from "./failures.ts";
 
@@ -160,8 +161,9 @@ function readCertificate(socket: TLSSocket): PeerCertificate | undefined {
   return { validTo, subject: commonName(cert.subject?.CN), issuer: commonName(cert.issuer?.CN) };
 }
 
+/** A certificate's CN is whatever the server's operator wrote: made printable and short. */
 function commonName(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? value.join(", ") : (value ?? "");
+  return untrustedText(Array.isArray(value) ? value.join(", ") : (value ?? ""));
 }
 
 /** Node verified the chain and the host name (servername, else host) during the handshake. */

@@ -3,6 +3,7 @@
  * every error undici or the socket may throw is mapped to a kind, a phase and a reason.
  */
 import { errorCode, firstLine } from "../../shared/errors.ts";
+import { untrustedText } from "../../shared/text.ts";
 import type { HttpFailure, Phase } from "../http.ts";
 import { PHASE_TEXT } from "../http.ts";
 
@@ -37,6 +38,46 @@ export function tlsFailure(code: string, hostname: string): HttpFailure {
   return { kind: "tls", phase: "tls", code, message: `TLS: ${reason} (${code})` };
 }
 
+const NOT_TLS = "the port answered without TLS, probably plain HTTP";
+const NO_COMMON_VERSION = "the server and the probe share no TLS version: the probe speaks TLS 1.2 and 1.3";
+const REFUSED = "the server refused the handshake: no cipher in common, or it wants a client certificate";
+const CLIENT_CERTIFICATE = "the server requires a client certificate, which the monitor does not send";
+
+/** What the common handshake failures mean, by the code Node gives OpenSSL's reason. */
+const HANDSHAKE_REASONS: Record<string, string> = {
+  ERR_SSL_WRONG_VERSION_NUMBER: NOT_TLS,
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: NOT_TLS,
+  ERR_SSL_HTTP_REQUEST: NOT_TLS,
+  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: NO_COMMON_VERSION,
+  ERR_SSL_UNSUPPORTED_PROTOCOL: NO_COMMON_VERSION,
+  ERR_SSL_NO_PROTOCOLS_AVAILABLE: NO_COMMON_VERSION,
+  "ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE": REFUSED,
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: REFUSED,
+  ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR:
+    "the server failed its side of the handshake, often for lack of a certificate for the name sent",
+  ERR_SSL_TLSV1_UNRECOGNIZED_NAME:
+    "the server does not serve the name sent in SNI; tls.servername sends another",
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: CLIENT_CERTIFICATE,
+  "ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE": CLIENT_CERTIFICATE,
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: CLIENT_CERTIFICATE,
+};
+
+/**
+ * A failed handshake in one sentence, with OpenSSL's short reason in parentheses: never OpenSSL's
+ * whole error line (`40BD...:error:0A00010B:SSL routines:...:../deps/openssl/...`).
+ */
+export function handshakeFailure(code: string | undefined, message: string): HttpFailure {
+  const openssl = /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1];
+  const reason = openssl === undefined ? untrustedText(firstLine(message)) : untrustedText(openssl, 80);
+  const meaning = code === undefined ? undefined : HANDSHAKE_REASONS[code];
+  return {
+    kind: "tls",
+    phase: "tls",
+    ...withCode(code),
+    message: `TLS handshake failed: ${meaning === undefined ? reason : `${meaning} (${reason})`}`,
+  };
+}
+
 export function timeoutFailure(phase: Phase, timeoutMs: number): HttpFailure {
   return { kind: "timeout", phase, message: `timeout after ${timeoutMs} ms during ${PHASE_TEXT[phase]}` };
 }
@@ -69,19 +110,24 @@ export function describeError(error: unknown, phase: Phase): HttpFailure {
     default:
       break;
   }
+  // Error texts can quote what the server sent (a parser error, an OpenSSL alert): made printable.
   const message = error instanceof Error ? error.message : String(error);
   if (code?.startsWith("HPE_") || (error instanceof Error && error.name === "HTTPParserError")) {
-    return { kind: "protocol", phase, ...withCode(code), message: `invalid HTTP response: ${message}` };
-  }
-  if (code?.startsWith("ERR_SSL") || code === "EPROTO" || phase === "tls") {
     return {
-      kind: "tls",
-      phase: "tls",
+      kind: "protocol",
+      phase,
       ...withCode(code),
-      message: `TLS handshake failed: ${firstLine(message)}`,
+      message: `invalid HTTP response: ${untrustedText(firstLine(message))}`,
     };
   }
-  return { kind: "other", phase, ...withCode(code), message: `${firstLine(message)} during ${during}` };
+  if (code?.startsWith("ERR_SSL") || code === "EPROTO" || phase === "tls")
+    return handshakeFailure(code, message);
+  return {
+    kind: "other",
+    phase,
+    ...withCode(code),
+    message: `${untrustedText(firstLine(message))} during ${during}`,
+  };
 }
 
 /** `{ code }` when there is one, for a failure's optional `code`. */

@@ -1,12 +1,23 @@
 /**
- * `garage` / `health`: GET `<adminUrl>/health` on the admin API. 200 fully operational is up,
- * another 200 is up but degraded (some storage nodes down), 503 is down (no quorum).
+ * `garage` / `health`: GET `<adminUrl>/health` on the admin API. Garage answers `text/plain`, the
+ * status sentence on the first line, then a pointer to the full health endpoint. The sentences,
+ * from Garage's admin API (src/api/admin/special.rs, `HealthRequest`):
+ *
+ * - 200 "Garage is fully operational": up
+ * - 200 "Garage is operational but some storage nodes are unavailable": degraded
+ * - 503 "Quorum is not available for some/all partitions, reads and writes will fail": down
+ *
+ * The first line must be one of these exactly: any other 200 body is degraded ("unrecognised
+ * health text"), never healthy, so a proxy page or a changed sentence is noticed.
  */
 import type { MonitorConfig } from "../../shared/config/index.ts";
 import { joinUrl } from "../../shared/url.ts";
 import type { HttpResponse } from "../http.ts";
 import type { CheckSpec, Verdict } from "./check.ts";
 import { httpCheck } from "./http-check.ts";
+
+export const GARAGE_HEALTHY = "Garage is fully operational";
+export const GARAGE_DEGRADED = "Garage is operational but some storage nodes are unavailable";
 
 export function garageHealthCheck(config: MonitorConfig): CheckSpec | undefined {
   const garage = config.targets.garage;
@@ -23,11 +34,16 @@ export function garageHealthCheck(config: MonitorConfig): CheckSpec | undefined 
 
 export function judgeGarageHealth(response: HttpResponse): Verdict {
   if (response.status === 200) {
-    if (/fully operational/i.test(response.body)) return { status: "up" };
-    const detail = /storage nodes are unavailable/i.test(response.body)
-      ? "some storage nodes are unavailable"
-      : "the answer does not say fully operational";
-    return { status: "degraded", reason: `Garage degraded: ${detail}` };
+    const sentence = (response.body.split("\n")[0] ?? "").trim();
+    if (sentence === GARAGE_HEALTHY) return { status: "up" };
+    if (sentence === GARAGE_DEGRADED) {
+      return { status: "degraded", reason: "Garage degraded: some storage nodes are unavailable" };
+    }
+    // The body is not quoted: whatever answered is not Garage's health endpoint as we know it.
+    return {
+      status: "degraded",
+      reason: "unrecognised health text (HTTP 200): not one of Garage's /health sentences",
+    };
   }
   if (response.status === 503) {
     return { status: "down", reason: "Garage unavailable (HTTP 503: quorum is not available)" };

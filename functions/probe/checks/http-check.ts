@@ -4,6 +4,7 @@
  */
 import type { TargetTls } from "../../shared/config/index.ts";
 import type { CheckComponent, CheckName } from "../../shared/metrics.ts";
+import { untrustedText } from "../../shared/text.ts";
 import { safeGet } from "../guard.ts";
 import type { HttpExchange, HttpRequest, HttpResponse } from "../http.ts";
 import type { CheckSpec, Verdict } from "./check.ts";
@@ -71,13 +72,22 @@ export function judgeExchange(exchange: HttpExchange, judge: (response: HttpResp
 /** `redirect 301 to <Location without its query>` for a 3xx answer, else undefined. */
 export function redirectText(response: HttpResponse): string | undefined {
   if (response.status < 300 || response.status >= 400) return undefined;
-  const location = response.headers.location?.replace(/[?#].*$/, "").slice(0, 200);
-  return `redirect ${response.status} to ${location ?? "(no Location header)"}`;
+  // The query may carry a token; the rest is the target's text, made printable and short.
+  const location = response.headers.location?.replace(/[?#].*$/, "");
+  return `redirect ${response.status} to ${location === undefined ? "(no Location header)" : untrustedText(location)}`;
 }
 
 /** An HTML page: by its content type, or by how its body starts. */
 export function looksLikeHtml(response: HttpResponse): boolean {
-  const type = response.headers["content-type"] ?? "";
-  if (/text\/html|application\/xhtml/i.test(type)) return true;
-  return /^\s*<(!doctype|html|head|body)/i.test(response.body);
+  return servedAsHtml(response) || bodyIsHtml(response.body);
+}
+
+/** The content type says HTML. */
+export function servedAsHtml(response: HttpResponse): boolean {
+  return /text\/html|application\/xhtml/i.test(response.headers["content-type"] ?? "");
+}
+
+/** The body starts like an HTML document, whatever its content type says. */
+export function bodyIsHtml(body: string): boolean {
+  return /^\s*<(!doctype|html|head|body)/i.test(body);
 }

@@ -12,6 +12,8 @@
  * https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
  */
 
+import { untrustedText } from "../../shared/text.ts";
+
 export type MetricType = "counter" | "gauge" | "histogram" | "summary" | "untyped";
 
 export interface Sample {
@@ -47,7 +49,8 @@ const TYPES = new Set<MetricType>(["counter", "gauge", "histogram", "summary", "
 /** Go's strconv.ParseFloat, as Prometheus uses it, minus hexadecimal floats. */
 const FLOAT = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)$/;
 const SPECIAL = /^(?:([+-]?)(?:inf|infinity)|nan)$/i;
-const TIMESTAMP = /^-?\d{1,19}$/;
+/** Go's strconv.ParseInt, base 10, as the text format reads timestamps: a sign is allowed, + too. */
+const TIMESTAMP = /^[+-]?\d{1,19}$/;
 
 class LineError extends Error {}
 
@@ -118,7 +121,7 @@ function parseComment(line: string, types: Map<string, MetricType>, help: Map<st
     return;
   }
   const type = trimBlanks(value);
-  if (!TYPES.has(type as MetricType)) throw new LineError(`unknown metric type "${type.slice(0, 20)}"`);
+  if (!TYPES.has(type as MetricType)) throw new LineError(`unknown metric type "${untrustedText(type, 20)}"`);
   if (types.has(name)) throw new LineError(`second TYPE line for ${name}`);
   types.set(name, type as MetricType);
 }

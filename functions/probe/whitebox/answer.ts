@@ -5,6 +5,7 @@
  * strict pattern.
  */
 import { isRecord } from "../../shared/errors.ts";
+import { untrustedText } from "../../shared/text.ts";
 import { looksLikeHtml, redirectText } from "../checks/http-check.ts";
 import type { HttpExchange } from "../http.ts";
 import { parseExposition } from "../prometheus/parse.ts";
@@ -61,7 +62,7 @@ export function judgeScrape(
   }
   const type = response.headers["content-type"] ?? "";
   if (format === "prometheus" && /protobuf/i.test(type)) {
-    return { status, reason: `got ${type.slice(0, 80)}, expected the text format` };
+    return { status, reason: `got ${untrustedText(type, 80)}, expected the text format` };
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 /** PostgreSQL through postgres_exporter. */
+import { untrustedText } from "../../../shared/text.ts";
 import type { Exposition } from "../../prometheus/parse.ts";
 import { mentions } from "../../prometheus/parse.ts";
 import {
@@ -70,7 +71,7 @@ export const extractPostgres: Extractor = (exposition) => {
   for (const [server, max] of maxima) {
     const count = connections.get(server);
     if (count === undefined) {
-      notes.push(`server ${server || "(no label)"}: max_connections but no ${POSTGRES.activity}`);
+      notes.push(`server ${serverText(server)}: max_connections but no ${POSTGRES.activity}`);
       continue;
     }
     const percent = (100 * count) / max;
@@ -79,7 +80,7 @@ export const extractPostgres: Extractor = (exposition) => {
   if (highest === undefined)
     return { ok: false, error: "no server with both connections and max_connections" };
   if (maxima.size > 1) {
-    notes.push(`${maxima.size} servers; the highest (server ${highest.server}) is published`);
+    notes.push(`${maxima.size} servers; the highest (server ${serverText(highest.server)}) is published`);
   }
   const gauges: Partial<Record<GaugeKey, number>> = { connectionsPercent: highest.percent };
   const longest = maxGauge(select(exposition, POSTGRES.maxTxDuration));
@@ -138,4 +139,9 @@ function statements(
     statementSeconds: counterSeries(select(exposition, names.seconds), notes),
     statementCalls: counterSeries(select(exposition, names.calls), notes),
   };
+}
+
+/** A `server` label value as the exporter sent it: made printable and short for a note. */
+function serverText(server: string): string {
+  return server === "" ? "(no label)" : `"${untrustedText(server, 80)}"`;
 }

@@ -313,10 +313,49 @@ describe("undici HTTP adapter over HTTPS", () => {
     expect(exchange.certificate).toBeDefined();
   });
 
-  it("reports a TLS handshake failure against a plain HTTP port", async () => {
+  it("says in one sentence that an https URL reached a plain HTTP port, without OpenSSL's dump", async () => {
     const server = await track(startHttpServer((_req, res) => sendText(res, 200, "OK")));
     const exchange = await http.get(request(`https://127.0.0.1:${server.port}/`));
+    expect(exchange.failure).toEqual({
+      kind: "tls",
+      phase: "tls",
+      code: "ERR_SSL_WRONG_VERSION_NUMBER",
+      message:
+        "TLS handshake failed: the port answered without TLS, probably plain HTTP (wrong version number)",
+    });
+  });
+
+  // A server that answers the ClientHello with one TLS alert record (level fatal, description).
+  it.each([
+    [
+      40,
+      "the server refused the handshake: no cipher in common, or it wants a client certificate (ssl/tls alert handshake failure)",
+    ],
+    [
+      70,
+      "the server and the probe share no TLS version: the probe speaks TLS 1.2 and 1.3 (tlsv1 alert protocol version)",
+    ],
+    [
+      80,
+      "the server failed its side of the handshake, often for lack of a certificate for the name sent (tlsv1 alert internal error)",
+    ],
+    [
+      112,
+      "the server does not serve the name sent in SNI; tls.servername sends another (tlsv1 unrecognized name)",
+    ],
+    [
+      116,
+      "the server requires a client certificate, which the monitor does not send (tlsv13 alert certificate required)",
+    ],
+  ])("maps TLS alert %i to one short sentence", async (alert, sentence) => {
+    const server = await track(
+      startRawServer((socket) =>
+        socket.once("data", () => socket.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, alert]))),
+      ),
+    );
+    const exchange = await http.get(request(`https://meet.test:${server.port}/`));
     expect(exchange.failure).toMatchObject({ kind: "tls", phase: "tls" });
-    expect(exchange.failure?.message).toMatch(/^TLS handshake failed/);
+    expect(exchange.failure?.message).toBe(`TLS handshake failed: ${sentence}`);
+    expect(exchange.failure?.message).not.toMatch(/error:|openssl|\.c:\d/);
   });
 });

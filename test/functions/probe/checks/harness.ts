@@ -13,6 +13,7 @@ import {
   type RunningServer,
   sendText,
   startHttpServer,
+  startRawHttpResponder,
 } from "../../../../support/servers.ts";
 
 export const http = createUndiciHttp({ lookup: loopbackLookup });
@@ -37,12 +38,13 @@ export async function serve(handler: Handler): Promise<RunningServer> {
   return server;
 }
 
-/** One cycle with one health check against a server answering with `handler`. */
+/** One cycle with one health check against a server answering with `handler` (or these raw bytes). */
 export async function checkOnce(
   component: "backend" | "livekit" | "garage",
-  handler: Handler,
+  handler: Handler | Buffer,
 ): Promise<CheckResult> {
-  const server = await serve(handler);
+  const server = Buffer.isBuffer(handler) ? await startRawHttpResponder(handler) : await serve(handler);
+  if (Buffer.isBuffer(handler)) servers.push(server);
   const target = component === "garage" ? { adminUrl: server.url } : { url: server.url };
   const report = await runCycle(config({ [component]: target }), "test", { http });
   const [result] = report.checks;

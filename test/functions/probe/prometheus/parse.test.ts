@@ -47,6 +47,11 @@ describe("Prometheus text format parser", () => {
     expect(only("negative_ts 1 -1395066363000").timestampMs).toBe(-1395066363000);
   });
 
+  it("accepts a timestamp with a leading + (the format reads it with Go's strconv.ParseInt)", () => {
+    expect(only("a 1 +1700000000000").timestampMs).toBe(1_700_000_000_000);
+    expect(only('b{x="y"} 2 +0').timestampMs).toBe(0);
+  });
+
   it("unescapes label values: backslash, double quote and newline", () => {
     const sample = only(
       String.raw`msdos_file_access_time_seconds{path="C:\\DIR\\FILE.TXT",error="Cannot find file:\n\"FILE.TXT\""} 1.458255915e9`,
@@ -146,6 +151,9 @@ http_request_duration_seconds_count{code="200"} 144320
       ["m 1 2 3", /unexpected text after the value/],
       ["m abc", /invalid value/],
       ["m 1 1.5", /invalid timestamp/],
+      ["m 1 ++1", /invalid timestamp/],
+      ["m 1 +-1", /invalid timestamp/],
+      ["m 1 +", /invalid timestamp/],
       ['m{a="1} 2', /unterminated value of label a/],
       ["m{a=1} 2", /expected a quoted value for label a/],
       ['m{a="1" b="2"} 2', /expected "," or "}" after label a/],
@@ -154,6 +162,7 @@ http_request_duration_seconds_count{code="200"} 144320
       ["9m 1", /expected a metric name/],
       ["m-x 1", /unexpected character after m/],
       ["# TYPE m bogus", /unknown metric type "bogus"/],
+      ["# TYPE m \u001b[2Jx", /unknown metric type "\\x1b\[2Jx"/],
       ["# TYPE m counter\n# TYPE m gauge", /second TYPE line for m/],
       ["# HELP", /HELP line without a valid metric name/],
     ];

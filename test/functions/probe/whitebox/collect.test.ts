@@ -466,6 +466,64 @@ describe("white-box sources over real HTTP", () => {
     );
   });
 
+  it("shows label values, content types and type names from a page printable, short and on one line", async () => {
+    const hostile = `\u001b[2J\u001b[32mdb ok\\nforged: line${"x".repeat(300)}`;
+    const exporter = await startHttpServer((_req, res) =>
+      sendText(
+        res,
+        200,
+        [
+          `pg_settings_max_connections{server="${hostile}"} 100`,
+          'pg_settings_max_connections{server="other:5432"} 100',
+          'pg_settings_max_connections{server="\u00e9\u0007lone"} 100',
+          `pg_stat_activity_count{datname="meet",server="${hostile}",state="idle"} 40`,
+          'pg_stat_activity_count{datname="meet",server="other:5432",state="idle"} 10',
+          "",
+        ].join("\n"),
+      ),
+    );
+    const protobuf = await startHttpServer((_req, res) =>
+      sendText(res, 200, "x", `application/vnd.google.protobuf; proto=${"p".repeat(200)}\u00e9`),
+    );
+    const badType = await startHttpServer((_req, res) =>
+      sendText(res, 200, "# TYPE livekit_room_total \u001b[2Jgauge\u00ff\nlivekit_room_total 1\n"),
+    );
+    servers.push(exporter, protobuf, badType);
+    const report = await collectWhitebox(
+      configOf({
+        targets: {
+          database: { exporterUrl: `${exporter.url}/metrics` },
+          livekit: {
+            url: "http://livekit.test",
+            metricsUrl: [`${protobuf.url}/metrics`, `${badType.url}/metrics`],
+          },
+        },
+      }),
+      harness().dependencies,
+    );
+    const database = report?.sources.find((source) => source.source === "database");
+    const texts = [
+      ...(database?.notes ?? []),
+      ...(report?.sources.map((source) => source.reason ?? "") ?? []),
+    ];
+    for (const text of texts) expect(text).toMatch(/^[\x20-\x7e]*$/);
+    expect(database?.notes).toEqual([
+      'server "\\u00e9\\x07lone": max_connections but no pg_stat_activity_count',
+      expect.stringMatching(
+        /^3 servers; the highest \(server "\\x1b\[2J\\x1b\[32mdb ok\\nforged: linex+\.\.\."\) is published$/,
+      ),
+    ]);
+    expect(database?.notes?.[1]?.length).toBeLessThan(140);
+    const livekit = report?.sources.filter((source) => source.source === "livekit").map((s) => s.reason);
+    expect(livekit?.[0]).toMatch(
+      /^got application\/vnd\.google\.protobuf; proto=p+\.\.\., expected the text format$/,
+    );
+    expect(livekit?.[0]?.length).toBeLessThan(120);
+    expect(livekit?.[1]).toBe(
+      'not a valid Prometheus text page: line 1: unknown metric type "\\x1b[2Jgauge\\u00ff"',
+    );
+  });
+
   it("fails a source whose credential is missing, and says where it looked", async () => {
     const node = await metricsServer(() => livekitPage(livekitNode("ND_one")), basic("u", "p"));
     const config = configOf({

@@ -466,7 +466,7 @@ describe("database figure", () => {
       ),
     );
     expect(result.gauges.connectionsPercent).toBe(85);
-    expect(result.notes).toEqual(["2 servers; the highest (server b:5432) is published"]);
+    expect(result.notes).toEqual(['2 servers; the highest (server "b:5432") is published']);
   });
 
   it("fails when the exporter cannot reach PostgreSQL or lacks the series", () => {
