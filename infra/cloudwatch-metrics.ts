@@ -235,39 +235,58 @@ export function elasticacheMetric(
 }
 
 /**
- * 100 * (target 5xx + load balancer 5xx) / requests. The ALB publishes its HTTPCode counts only
- * when they are non-zero and RequestCount only when there is traffic, so every input is FILLed
- * with 0, and a period without requests is 0 % rather than a division by zero. The load
- * balancer's own 5xx (502/503/504 when targets are dead) have no TargetGroup dimension: with a
- * target group they are counted for the whole load balancer.
+ * The ALB's 5xx rate, in percent of the requests it answered, every input FILLed with 0 (the ALB
+ * publishes a count only when it is non-zero, RequestCount only when a target was chosen).
+ *
+ * RequestCount counts only requests for which the ALB chose a target: when the target group has
+ * no registered target the ALB answers 503 to everything and RequestCount is absent. So the
+ * denominator adds the ELB 5xx that never reached a target (all ELB 5xx but 502 and 504, the two
+ * that follow a chosen target and are already in RequestCount): the worst outage reads 100 %,
+ * not 0 %, and a 502 is not counted twice. Without any traffic the rate is 0 %.
+ *
+ * AWS publishes the ELB's own codes per load balancer only (no TargetGroup dimension). With a
+ * target group, requests and target 5xx are the group's, the untargeted ELB 5xx the load
+ * balancer's (another group's empty target group counts too), and 502/504 are left out: they
+ * cannot be attributed to the group.
  */
 export function albErrorRate(
   loadBalancer: string,
   targetGroup: string | undefined,
   period: Duration,
 ): MathExpression {
-  const alb = (metricName: string, withTargetGroup: boolean): Metric =>
+  const alb = (metricName: string, scope: "target group" | "load balancer"): Metric =>
     new Metric({
       namespace: "AWS/ApplicationELB",
       metricName,
       dimensionsMap: {
         LoadBalancer: loadBalancer,
-        ...(withTargetGroup && targetGroup !== undefined ? { TargetGroup: targetGroup } : {}),
+        ...(scope === "target group" && targetGroup !== undefined ? { TargetGroup: targetGroup } : {}),
       },
       statistic: "Sum",
       period,
     });
   return new MathExpression({
-    expression:
-      "IF(FILL(requests, 0) > 0, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / FILL(requests, 0), 0)",
+    expression: albErrorRateExpression(targetGroup !== undefined),
     usingMetrics: {
-      requests: alb("RequestCount", true),
-      target5xx: alb("HTTPCode_Target_5XX_Count", true),
-      elb5xx: alb("HTTPCode_ELB_5XX_Count", false),
+      requests: alb("RequestCount", "target group"),
+      target5xx: alb("HTTPCode_Target_5XX_Count", "target group"),
+      elb5xx: alb("HTTPCode_ELB_5XX_Count", "load balancer"),
+      elb502: alb("HTTPCode_ELB_502_Count", "load balancer"),
+      elb504: alb("HTTPCode_ELB_504_Count", "load balancer"),
     },
     label: "ErrorRate (ALB, %)",
     period,
   });
+}
+
+/** The metric math of `albErrorRate`, over the ids requests, target5xx, elb5xx, elb502, elb504. */
+export function albErrorRateExpression(withTargetGroup: boolean): string {
+  const untargeted = "FILL(elb5xx, 0) - FILL(elb502, 0) - FILL(elb504, 0)";
+  const errors = withTargetGroup
+    ? `FILL(target5xx, 0) + ${untargeted}`
+    : "FILL(target5xx, 0) + FILL(elb5xx, 0)";
+  const answered = `FILL(requests, 0) + ${untargeted}`;
+  return `IF(${answered} > 0, 100 * (${errors}) / (${answered}), 0)`;
 }
 
 /** 100 * DatabaseConnections / max_connections (RDS does not publish max_connections). */

@@ -61,7 +61,7 @@ export interface ProbeFunctionProps {
   readonly secretArns: readonly string[];
   readonly memoryMb: number;
   readonly logRetentionDays: number;
-  /** Reserve a concurrency of 1 so runs never overlap. */
+  /** Reserve a concurrency of 1 (deployment.singleConcurrency; off by default). */
   readonly singleConcurrency: boolean;
   readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
   /**

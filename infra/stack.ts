@@ -117,7 +117,9 @@ export class MonitorStack extends Stack {
       alarms: this.alarms.alarms,
     });
 
-    const dashboardName = this.stackName.replace(/[^A-Za-z0-9_-]/g, "-");
+    // Dashboards are global to an account: two monitors of the same stack name in two regions
+    // (two environments) need two names. A token when the stack is environment-agnostic.
+    const dashboardName = `${this.stackName.replace(/[^A-Za-z0-9_-]/g, "-")}-${this.region}`;
     this.dashboard = new MonitorDashboard(this, "Dashboard", {
       dashboardName,
       config,

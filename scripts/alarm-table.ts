@@ -21,7 +21,7 @@ const MISSING: Record<AlarmDefault["missingData"], string> = {
 function metricText(alarm: AlarmDefault): string {
   switch (alarm.id) {
     case "highErrorRate":
-      return "`ErrorRate` (%), Component=backend; preset `alb`: 100 × (`HTTPCode_Target_5XX_Count` + `HTTPCode_ELB_5XX_Count`) / `RequestCount` of AWS/ApplicationELB";
+      return "`ErrorRate` (%), Component=backend; preset `alb`: 100 × (`HTTPCode_Target_5XX_Count` + `HTTPCode_ELB_5XX_Count`) / (`RequestCount` + the ELB 5xx that reached no target) of AWS/ApplicationELB (see docs/alarms.md)";
     case "dbConnectionsNearLimit":
       return "`ConnectionsPercent`, Component=database; `rdsInstanceId`: 100 × AWS/RDS `DatabaseConnections` / `maxConnections`";
     case "certExpiringWarning":

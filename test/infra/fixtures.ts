@@ -79,6 +79,6 @@ export const AWS_SOURCES: MonitorConfigInput = {
     region: "eu-west-3",
     memoryMb: 512,
     logRetentionDays: 90,
-    singleConcurrency: false,
+    singleConcurrency: true,
   },
 };

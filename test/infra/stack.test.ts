@@ -17,6 +17,7 @@ import { MAX_DESCRIPTION_LENGTH } from "../../functions/shared/plan/index.ts";
 import { lambdaConfig, loadDeployConfig } from "../../infra/deploy-config.ts";
 import { PROBE_TIMEOUT_SECONDS } from "../../infra/probe-function.ts";
 import { createMonitorStack } from "../../infra/stack.ts";
+import { evaluateQueries } from "../../support/metric-math.ts";
 import { AWS_SOURCES, EVERY_ALARM, SECRET_ARN } from "./fixtures.ts";
 import {
   alarmByName,
@@ -337,7 +338,27 @@ describe("alarms: overrides, disabled alarms and the AWS metric-math variants", 
     },
   });
 
-  it("computes the ALB error rate with metric math, target group on the target metrics only", () => {
+  /** The alarm's metric math and its inputs, as the template has them. */
+  function albAlarm(template: Template, name: string) {
+    const metrics = alarmByName(template, name).Metrics as Record<string, unknown>[];
+    const watched = metrics.find((metric) => metric.ReturnData === true);
+    return {
+      metrics,
+      returned: watched?.ReturnData,
+      /** What the alarm sees for one minute's datapoints (the evaluator of support/metric-math.ts). */
+      rate: (datapoints: Record<string, number | undefined>) =>
+        evaluateQueries(
+          metrics.map((metric) => ({
+            id: String(metric.Id),
+            ...(typeof metric.Expression === "string" ? { expression: metric.Expression } : {}),
+          })),
+          String(watched?.Id),
+          datapoints,
+        ),
+    };
+  }
+
+  it("computes the ALB error rate from five AWS/ApplicationELB counts, the target group on its own two", () => {
     const alarm = alarmByName(full.template, "Meet-backend-high-error-rate");
     const lb = "app/meet-backend/50dc6c495c0c9188";
     const tg = "targetgroup/meet-backend/73e2d6bc24d8a067";
@@ -349,15 +370,9 @@ describe("alarms: overrides, disabled alarms and the AWS metric-math variants", 
       DatapointsToAlarm: 5,
       TreatMissingData: "notBreaching",
     });
-    const metrics = alarm.Metrics as Record<string, unknown>[];
-    expect(metrics).toHaveLength(4);
-    expect(metrics).toContainEqual(
-      expect.objectContaining({
-        Expression:
-          "IF(FILL(requests, 0) > 0, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / FILL(requests, 0), 0)",
-        ReturnData: true,
-      }),
-    );
+    const { metrics, returned } = albAlarm(full.template, "Meet-backend-high-error-rate");
+    expect(metrics).toHaveLength(6);
+    expect(returned).toBe(true);
     expect(metrics).toContainEqual(
       albMetric("requests", "RequestCount", { LoadBalancer: lb, TargetGroup: tg }),
     );
@@ -365,17 +380,54 @@ describe("alarms: overrides, disabled alarms and the AWS metric-math variants", 
       albMetric("target5xx", "HTTPCode_Target_5XX_Count", { LoadBalancer: lb, TargetGroup: tg }),
     );
     expect(metrics).toContainEqual(albMetric("elb5xx", "HTTPCode_ELB_5XX_Count", { LoadBalancer: lb }));
+    expect(metrics).toContainEqual(albMetric("elb502", "HTTPCode_ELB_502_Count", { LoadBalancer: lb }));
+    expect(metrics).toContainEqual(albMetric("elb504", "HTTPCode_ELB_504_Count", { LoadBalancer: lb }));
   });
 
   it("uses only the LoadBalancer dimension without a target group", () => {
-    const metrics = alarmByName(aws.template, "Prod-backend-high-error-rate").Metrics as Record<
-      string,
-      unknown
-    >[];
     const lb = { LoadBalancer: "app/meet/0123456789abcdef" };
+    const { metrics } = albAlarm(aws.template, "Prod-backend-high-error-rate");
     expect(metrics).toContainEqual(albMetric("requests", "RequestCount", lb));
     expect(metrics).toContainEqual(albMetric("target5xx", "HTTPCode_Target_5XX_Count", lb));
     expect(metrics).toContainEqual(albMetric("elb5xx", "HTTPCode_ELB_5XX_Count", lb));
+    expect(metrics).toContainEqual(albMetric("elb502", "HTTPCode_ELB_502_Count", lb));
+    expect(metrics).toContainEqual(albMetric("elb504", "HTTPCode_ELB_504_Count", lb));
+  });
+
+  // One minute's datapoints (absent: the ALB published nothing) and the rate the alarm must see.
+  const none = {
+    requests: undefined,
+    target5xx: undefined,
+    elb5xx: undefined,
+    elb502: undefined,
+    elb504: undefined,
+  };
+  it.each([
+    ["no registered target: the ALB answers 503 to everything, RequestCount is absent", { elb5xx: 120 }, 100],
+    ["no traffic at all", {}, 0],
+    ["healthy traffic", { requests: 1000, target5xx: 2 }, 0.2],
+    [
+      "every request a 502 from dying targets (counted once)",
+      { requests: 200, elb5xx: 200, elb502: 200 },
+      100,
+    ],
+    ["a mix: target 500s, ELB 502s and 503s", { requests: 995, target5xx: 10, elb5xx: 15, elb502: 10 }, 2.5],
+  ])("without a target group, the template's expression yields the right rate: %s", (_what, inputs, rate) => {
+    const { rate: alarmSees } = albAlarm(aws.template, "Prod-backend-high-error-rate");
+    expect(alarmSees({ ...none, ...inputs })).toBeCloseTo(rate, 6);
+  });
+
+  it.each([
+    ["an empty target group: the ALB's 503s, nothing for the group", { elb5xx: 50 }, 100],
+    ["no traffic at all", {}, 0],
+    [
+      "healthy traffic, another group's 502s left out",
+      { requests: 1000, target5xx: 5, elb5xx: 40, elb502: 40 },
+      0.5,
+    ],
+  ])("with a target group, the template's expression yields the right rate: %s", (_what, inputs, rate) => {
+    const { rate: alarmSees } = albAlarm(full.template, "Meet-backend-high-error-rate");
+    expect(alarmSees({ ...none, ...inputs })).toBeCloseTo(rate, 6);
   });
 
   it("computes RDS connections as a percentage of max_connections", () => {
@@ -560,13 +612,13 @@ describe("notifications", () => {
       Ref: logicalId(full.template, "AWS::SNS::Topic", "NotificationsWarning"),
     });
     expect(outputs.DashboardUrl?.Value).toBe(
-      "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-3#dashboards/dashboard/MeetMonitor",
+      "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-3#dashboards/dashboard/MeetMonitor-eu-west-3",
     );
   });
 });
 
 describe("the probe function", () => {
-  it("runs Node.js 24 on ARM64 under a minute, one run at a time, with its own log group", () => {
+  it("runs Node.js 24 on ARM64 under a minute, with its own log group", () => {
     const logs = logicalId(full.template, "AWS::Logs::LogGroup", "ProbeLogs");
     full.template.hasResourceProperties("AWS::Lambda::Function", {
       Runtime: "nodejs24.x",
@@ -574,7 +626,6 @@ describe("the probe function", () => {
       Handler: "index.handler",
       MemorySize: 256,
       Timeout: PROBE_TIMEOUT_SECONDS,
-      ReservedConcurrentExecutions: 1,
       LoggingConfig: { LogGroup: { Ref: logs } },
       // No NODE_OPTIONS=--enable-source-maps: it would cost ~75 MB of the 256 (see probe-function.ts).
       Environment: Match.absent(),
@@ -582,10 +633,18 @@ describe("the probe function", () => {
     expect(PROBE_TIMEOUT_SECONDS).toBeLessThan(60);
     full.template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
     aws.template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 90 });
-    aws.template.hasResourceProperties("AWS::Lambda::Function", {
-      MemorySize: 512,
-      ReservedConcurrentExecutions: Match.absent(),
-    });
+    aws.template.hasResourceProperties("AWS::Lambda::Function", { MemorySize: 512 });
+  });
+
+  it("reserves no concurrency by default (it fails deploys on accounts near the unreserved minimum), 1 when asked", () => {
+    expect(every.config.deployment.singleConcurrency).toBe(false);
+    for (const stack of [every, minimal, full]) {
+      stack.template.hasResourceProperties("AWS::Lambda::Function", {
+        ReservedConcurrentExecutions: Match.absent(),
+      });
+    }
+    expect(aws.config.deployment.singleConcurrency).toBe(true);
+    aws.template.hasResourceProperties("AWS::Lambda::Function", { ReservedConcurrentExecutions: 1 });
   });
 
   it("drops a throttled scheduled event instead of queueing it", () => {
@@ -758,6 +817,23 @@ describe("dashboard", () => {
         .widgets.flatMap((w) => (w.properties.metrics as unknown[][] | undefined) ?? [])
         .flatMap((metric) => metric.filter((part): part is string => typeof part === "string")),
     );
+
+  it("is named after the stack and its region: dashboards are global to an account", () => {
+    const dashboardName = (template: Template) =>
+      Object.values(resourcesOf(template, "AWS::CloudWatch::Dashboard"))[0]?.Properties.DashboardName;
+    expect(dashboardName(full.template)).toBe("MeetMonitor-eu-west-3");
+    expect(dashboardName(every.template)).toEqual({
+      "Fn::Join": ["", ["MeetMonitor-", { Ref: "AWS::Region" }]],
+    });
+    // The docs' "several vantages": one config, deployed to two regions under the same stack name.
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "meet-monitor-vantages-")) });
+    const stacks = ["eu-west-3", "eu-central-1"].map((region) =>
+      createMonitorStack(app, parse({ ...EVERY_ALARM, deployment: { region } }), `Monitor-${region}`),
+    );
+    const names = stacks.map((stack) => dashboardName(Template.fromStack(stack)));
+    expect(names).toEqual(["MeetMonitor-eu-west-3", "MeetMonitor-eu-central-1"]);
+    rmSync(app.outdir, { recursive: true, force: true });
+  }, 60_000);
 
   it("shows up, latency and its phases for each component, certificates, heartbeat and every white-box panel", () => {
     const names = metricNames(every);

@@ -65,8 +65,13 @@ export const deploymentSection = z
         error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
       })
       .default(30),
-    /** Reserve a concurrency of 1 so runs never pile up; needs 11+ unreserved concurrency in the account. */
-    singleConcurrency: z.boolean().default(true),
+    /**
+     * Reserve a concurrency of 1 for the probe. Off by default: runs cannot pile up anyway (the
+     * function's 58 s timeout and the schedule's 60 s maximum event age), and reserving fails the
+     * deployment when the account's concurrency quota leaves less than Lambda's unreserved minimum
+     * (100 for current accounts) once the 1 is taken.
+     */
+    singleConcurrency: z.boolean().default(false),
     /** Run the probe inside a VPC to reach private endpoints. */
     /** Run the home region's probe inside a VPC to reach private endpoints. */
     vpc: vpc.optional(),

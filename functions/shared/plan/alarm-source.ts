@@ -53,7 +53,9 @@ export function sourceText(source: AlarmSource): string {
       return source.vantage === undefined ? name : `${name} from ${source.vantage}`;
     }
     case "alb":
-      return `100 * (HTTPCode_Target_5XX_Count + HTTPCode_ELB_5XX_Count) / RequestCount of ${albText(source)}`;
+      return source.targetGroup
+        ? `100 * (HTTPCode_Target_5XX_Count + untargeted ELB 5xx) / (RequestCount + untargeted ELB 5xx) of ${albText(source)} (untargeted: ELB 5xx but 502 and 504, for the whole load balancer)`
+        : `100 * (HTTPCode_Target_5XX_Count + HTTPCode_ELB_5XX_Count) / (RequestCount + ELB 5xx but 502 and 504) of ${albText(source)}`;
     case "albResponseTime":
       return `1000 * TargetResponseTime p95 (ms) of ${albText(source)}`;
     case "rds":

@@ -33,7 +33,7 @@ describe("config schema", () => {
     expect(result.config.deployment).toMatchObject({
       stackName: "MeetMonitor",
       memoryMb: 256,
-      singleConcurrency: true,
+      singleConcurrency: false,
     });
   });
 
