@@ -7,6 +7,7 @@
 import { Duration } from "aws-cdk-lib";
 import { type IMetric, MathExpression, Metric } from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import {
   CHECK_NAME,
   type CheckComponent,
@@ -115,13 +116,21 @@ function isCheckComponent(component: Component): component is CheckComponent {
   return component in CHECK_NAME;
 }
 
+/** The stack's own resources whose AWS metrics some alarms watch. */
+export interface MonitorResources {
+  /** The home region's probe function, when the home region probes (its errors' alarm). */
+  readonly probe: IFunction | undefined;
+  /** The dead-letter queue of the https subscriptions, when there is one. */
+  readonly deadLetters?: IQueue | undefined;
+}
+
 /** The metric (or metric math) an alarm of the plan watches; also used by the dashboard. */
 export function sourceMetric(
   source: AlarmSource,
   statistic: string,
   periodSeconds: number,
   metrics: MetricContext,
-  probe: IFunction | undefined,
+  resources: MonitorResources,
 ): IMetric {
   const period = Duration.seconds(periodSeconds);
   const options = { statistic, periodSeconds };
@@ -131,8 +140,14 @@ export function sourceMetric(
       return contractMetric(source.spec, context, options, source.component, source.check, source.instance);
     }
     case "lambdaErrors":
-      if (probe === undefined) throw new Error("the probe function's errors need a probe in this stack");
-      return probe.metricErrors({ statistic, period });
+      if (resources.probe === undefined) {
+        throw new Error("the probe function's errors need a probe in this stack");
+      }
+      return resources.probe.metricErrors({ statistic, period });
+    case "deadLetterQueue":
+      if (!resources.deadLetters)
+        throw new Error("the plan has a dead-letter queue alarm but the stack no queue");
+      return resources.deadLetters.metricApproximateNumberOfMessagesVisible({ statistic, period });
     case "consensus":
     case "partial":
     case "quorum":

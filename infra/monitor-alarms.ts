@@ -4,12 +4,11 @@
  */
 import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
-import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import type { Comparison, MissingData, Severity } from "../functions/shared/alarms.ts";
 import type { PlannedAlarm } from "../functions/shared/plan/index.ts";
-import { type MetricContext, sourceMetric } from "./cloudwatch-metrics.ts";
+import { type MetricContext, type MonitorResources, sourceMetric } from "./cloudwatch-metrics.ts";
 
 const COMPARISON: Record<Comparison, ComparisonOperator> = {
   "<": ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -28,8 +27,7 @@ const MISSING: Record<MissingData, TreatMissingData> = {
 export interface MonitorAlarmsProps {
   readonly alarms: readonly PlannedAlarm[];
   readonly metrics: MetricContext;
-  /** The home region's probe function, for the alarm on its errors. */
-  readonly probe: IFunction | undefined;
+  readonly resources: MonitorResources;
   readonly topics: Readonly<Record<Severity, ITopic>>;
 }
 
@@ -47,7 +45,7 @@ export class MonitorAlarms extends Construct {
           planned.statistic,
           planned.periodSeconds,
           props.metrics,
-          props.probe,
+          props.resources,
         ),
         comparisonOperator: COMPARISON[planned.comparison],
         threshold: planned.threshold,

@@ -14,6 +14,7 @@ import { MonitorDashboard } from "./dashboard.ts";
 import { MaintenanceWindows, mutedAlarms } from "./maintenance-windows.ts";
 import { MonitorAlarms } from "./monitor-alarms.ts";
 import { Notifications } from "./notifications.ts";
+import { NotifyTestAlarms } from "./notify-test-alarms.ts";
 import { ProbeFunction } from "./probe-function.ts";
 import {
   acknowledgeProbeNagFindings,
@@ -106,7 +107,12 @@ export class MonitorStack extends Stack {
     this.alarms = new MonitorAlarms(this, "Alarms", {
       alarms: plan.alarms,
       metrics,
-      probe: this.probe?.function,
+      resources: { probe: this.probe?.function, deadLetters: this.notifications.deadLetters },
+      topics: this.notifications.topics,
+    });
+    const testAlarms = new NotifyTestAlarms(this, "NotifyTest", {
+      prefix: config.alarms.prefix,
+      metrics,
       topics: this.notifications.topics,
     });
 
@@ -140,6 +146,14 @@ export class MonitorStack extends Stack {
     new CfnOutput(this, OUTPUTS.dashboardUrl, {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboardName}`,
       description: "CloudWatch dashboard of the monitor",
+    });
+    new CfnOutput(this, OUTPUTS.criticalTestAlarmName, {
+      value: testAlarms.alarms.critical.alarmName,
+      description: "TEST alarm that `npm run notify-test` sets to ALARM to page through the critical topic",
+    });
+    new CfnOutput(this, OUTPUTS.warningTestAlarmName, {
+      value: testAlarms.alarms.warning.alarmName,
+      description: "TEST alarm that `npm run notify-test` sets to ALARM to notify through the warning topic",
     });
     if (this.probe) {
       new CfnOutput(this, OUTPUTS.probeFunctionName, {

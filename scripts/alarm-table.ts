@@ -29,6 +29,8 @@ function metricText(alarm: AlarmDefault): string {
       return "`CertDaysLeft` of each https target, TURN over TLS and the S3 endpoint (Component, Check)";
     case "probeFunctionFailing":
       return "AWS/Lambda `Errors` of the probe function";
+    case "pageUndelivered":
+      return "AWS/SQS `ApproximateNumberOfMessagesVisible` of the dead-letter queue of the https subscriptions";
     case "sourceUnreadable":
       return "`SourceUp` of each component with a white-box source (Component)";
     case "turnFailing":

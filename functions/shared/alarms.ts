@@ -48,6 +48,7 @@ export const ALARM_IDS = [
   "consensusLost",
   "vantageSilent",
   "partialOutage",
+  "pageUndelivered",
 ] as const;
 export type AlarmId = (typeof ALARM_IDS)[number];
 
@@ -57,7 +58,10 @@ export interface AlarmDefault {
   /** Last part of the alarm's name: `<prefix>-<component, or "monitor">-<nameSuffix>`. */
   readonly nameSuffix: string;
   readonly severity: Severity;
-  /** The monitor's own metric; absent for `probeFunctionFailing` (AWS/Lambda Errors). */
+  /**
+   * The monitor's own metric; absent for the alarms on AWS's metrics of the stack's own resources
+   * (`probeFunctionFailing`: AWS/Lambda Errors; `pageUndelivered`: AWS/SQS of the dead-letter queue).
+   */
   readonly metric?: MetricSpec;
   readonly component?: Component;
   /** The check whose metric it watches, when it is not the component's health check. */
@@ -520,6 +524,25 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
     firstCheck:
       "which vantages report it down (the alarm's graph names them), then DNS and routes from those regions",
     why: "Worth a look, not a page: Meet still answers most of the world.",
+  },
+  pageUndelivered: {
+    id: "pageUndelivered",
+    nameSuffix: "page-undelivered",
+    title: "Page not delivered",
+    severity: "warning",
+    statistic: "Maximum",
+    periodSeconds: MINUTE,
+    comparison: ">",
+    threshold: 0,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    missingData: "notBreaching",
+    guideRow: "(not in the guide: watches the paging path itself)",
+    meaning:
+      "SNS gave up delivering an alarm notification to an https subscriber (PagerDuty, Opsgenie) after an hour of retries: it is in the stack's dead-letter queue, and that page never arrived.",
+    firstCheck:
+      "the message in the UndeliveredPages queue (which alarm, which endpoint), the integration URL and the pager service; purge the queue once handled",
+    why: "AWS/SQS ApproximateNumberOfMessagesVisible of the dead-letter queue; a message stays 14 days, so the alarm stays on until someone empties the queue.",
   },
 };
 

@@ -8,6 +8,8 @@ export const OUTPUTS = {
   probeFunctionName: "ProbeFunctionName",
   /** The home region: where the alarms, and the mute rules of `npm run maintenance`, live. */
   alarmRegion: "AlarmRegion",
+  criticalTestAlarmName: "CriticalTestAlarmName",
+  warningTestAlarmName: "WarningTestAlarmName",
 } as const;
 
 /** The output listing a component's alarms (comma-separated names): what a maintenance window mutes. */

@@ -50,7 +50,7 @@ describe("cdk-nag AwsSolutions", () => {
     }
   });
 
-  it("acknowledges only the IAM wildcard it cannot avoid, with a reason for each case", () => {
+  it("acknowledges only the IAM wildcard and the dead-letter queue's own missing DLQ, with a reason for each case", () => {
     const minimal = acknowledgements(stacks["examples/minimal.json"]?.stack as Stack);
     expect(minimal.map(({ path, id }) => ({ path, id }))).toEqual([
       {
@@ -60,10 +60,21 @@ describe("cdk-nag AwsSolutions", () => {
     ]);
     expect(minimal[0]?.reason).toContain("cloudwatch:namespace condition");
     expect(minimal[0]?.reason).not.toContain("VPC");
-    const vpc = acknowledgements(stacks["examples/full.json (VPC, secrets)"]?.stack as Stack);
-    expect(vpc).toHaveLength(1);
-    expect(vpc[0]?.reason).toContain("cloudwatch:namespace condition");
-    expect(vpc[0]?.reason).toContain("network-interface actions Lambda needs to run in a VPC");
+    const full = acknowledgements(stacks["examples/full.json (VPC, secrets)"]?.stack as Stack);
+    expect(full.map(({ path, id }) => ({ path, id }))).toEqual([
+      {
+        path: expect.stringMatching(/\/Probe\/Role$/),
+        id: expect.stringContaining("AwsSolutions-IAM5[Resource::*]"),
+      },
+      // The https subscriptions' dead-letter queue: only with an https subscriber (PagerDuty here).
+      {
+        path: expect.stringMatching(/\/Notifications\/UndeliveredPages$/),
+        id: expect.stringContaining("AwsSolutions-SQS3"),
+      },
+    ]);
+    expect(full[0]?.reason).toContain("cloudwatch:namespace condition");
+    expect(full[0]?.reason).toContain("network-interface actions Lambda needs to run in a VPC");
+    expect(full[1]?.reason).toContain("is itself a dead-letter queue");
   });
 
   it("does report findings: a topic without a TLS policy and an unacknowledged wildcard are flagged", () => {

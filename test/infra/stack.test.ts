@@ -15,6 +15,7 @@ import { LIMITS, parseConfig } from "../../functions/shared/config/index.ts";
 import { ALL_METRICS } from "../../functions/shared/metrics.ts";
 import { MAX_DESCRIPTION_LENGTH } from "../../functions/shared/plan/index.ts";
 import { lambdaConfig, loadDeployConfig } from "../../infra/deploy-config.ts";
+import { HTTPS_RETRY_SPAN_SECONDS } from "../../infra/notifications.ts";
 import { PROBE_TIMEOUT_SECONDS } from "../../infra/probe-function.ts";
 import { createMonitorStack } from "../../infra/stack.ts";
 import { evaluateQueries } from "../../support/metric-math.ts";
@@ -23,6 +24,7 @@ import {
   alarmByName,
   alarmNames,
   cleanUp,
+  isTestAlarm,
   logicalId,
   parse,
   resourcesOf,
@@ -183,9 +185,13 @@ describe("alarms: the issue's table", () => {
     ),
   });
 
-  it("creates exactly the table's alarms (plus the probe function's) when every source is configured", () => {
+  it("creates exactly the table's alarms (plus the paging path's) when every source is configured", () => {
     expect(alarmNames(every.template)).toEqual(
-      [...ISSUE_TABLE.map((r) => r.name), "Meet-monitor-function-failing"].sort(),
+      [
+        ...ISSUE_TABLE.map((r) => r.name),
+        "Meet-monitor-function-failing",
+        "Meet-monitor-page-undelivered",
+      ].sort(),
     );
   });
 
@@ -236,6 +242,7 @@ describe("alarms: the issue's table", () => {
     expect(backend).toContain("Guide row: Backend down | No healthy pods for 2 min | Critical.");
     for (const template of [every.template, aws.template, full.template, minimal.template]) {
       for (const alarm of Object.values(resourcesOf(template, "AWS::CloudWatch::Alarm"))) {
+        if (isTestAlarm(alarm.Properties.AlarmName)) continue;
         const description = String(alarm.Properties.AlarmDescription);
         expect(description.length).toBeLessThanOrEqual(MAX_DESCRIPTION_LENGTH);
         expect(description).toMatch(/First check: .+ Rule: .+ Guide row: /);
@@ -532,25 +539,49 @@ describe("alarms: overrides, disabled alarms and the AWS metric-math variants", 
   });
 });
 
+/** The KMS key policy's statements. */
+function keyStatements(template: Template): Record<string, unknown>[] {
+  const key = Object.values(resourcesOf(template, "AWS::KMS::Key"))[0];
+  const policy = key?.Properties.KeyPolicy as { Statement: Record<string, unknown>[] } | undefined;
+  return policy?.Statement ?? [];
+}
+
 describe("notifications", () => {
-  it("encrypts both topics with a rotated customer managed key that CloudWatch may use", () => {
+  it("encrypts both topics with a rotated customer managed key that only this account's alarms may use", () => {
     const key = logicalId(full.template, "AWS::KMS::Key", "NotificationsKey");
     full.template.resourceCountIs("AWS::SNS::Topic", 2);
     for (const topic of Object.values(resourcesOf(full.template, "AWS::SNS::Topic"))) {
       expect(topic.Properties.KmsMasterKeyId).toEqual({ "Fn::GetAtt": [key, "Arn"] });
     }
-    full.template.hasResourceProperties("AWS::KMS::Key", {
-      EnableKeyRotation: true,
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-          }),
-        ]),
-      },
-    });
+    full.template.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+    const statements = keyStatements(full.template);
+    const cloudwatch = statements.filter((st) => JSON.stringify(st.Principal).includes("cloudwatch"));
+    expect(cloudwatch).toEqual([
+      expect.objectContaining({
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Condition: {
+          StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+          ArnLike: {
+            "aws:SourceArn": {
+              "Fn::Join": [
+                "",
+                [
+                  "arn:",
+                  { Ref: "AWS::Partition" },
+                  ":cloudwatch:",
+                  { Ref: "AWS::Region" },
+                  ":",
+                  { Ref: "AWS::AccountId" },
+                  ":alarm:*",
+                ],
+              ],
+            },
+          },
+        },
+      }),
+    ]);
   });
 
   it("denies publishing without TLS and lets only this account's alarms publish", () => {
@@ -585,7 +616,7 @@ describe("notifications", () => {
     const critical = { Ref: logicalId(every.template, "AWS::SNS::Topic", "NotificationsCritical") };
     const warning = { Ref: logicalId(every.template, "AWS::SNS::Topic", "NotificationsWarning") };
     const subscriptions = Object.values(resourcesOf(every.template, "AWS::SNS::Subscription")).map(
-      (s) => s.Properties,
+      ({ Properties: { Protocol, Endpoint, TopicArn } }) => ({ Protocol, Endpoint, TopicArn }),
     );
     expect(subscriptions).toHaveLength(4);
     expect(subscriptions).toEqual(
@@ -601,6 +632,111 @@ describe("notifications", () => {
       ]),
     );
     minimal.template.resourceCountIs("AWS::SNS::Subscription", 0);
+  });
+
+  it("retries an https subscriber for the hour SNS allows, then puts the page in an encrypted dead-letter queue", () => {
+    const [https, ...others] = Object.values(resourcesOf(every.template, "AWS::SNS::Subscription"))
+      .map((s) => s.Properties)
+      .filter((p) => p.Protocol === "https");
+    expect(others).toEqual([]);
+    const policy = https?.DeliveryPolicy as { healthyRetryPolicy: Record<string, number> } | undefined;
+    const retry = policy?.healthyRetryPolicy ?? {};
+    expect(retry).toMatchObject({ numNoDelayRetries: 0 });
+    const { numRetries, numMinDelayRetries, numMaxDelayRetries, minDelayTarget, maxDelayTarget } =
+      retry as Record<string, number>;
+    // No backoff phase: every retry is either a min-delay or a max-delay one, so the span is a sum.
+    expect(numRetries).toBe((numMinDelayRetries ?? 0) + (numMaxDelayRetries ?? 0));
+    const span =
+      (numMinDelayRetries ?? 0) * (minDelayTarget ?? 0) + (numMaxDelayRetries ?? 0) * (maxDelayTarget ?? 0);
+    expect(span).toBe(HTTPS_RETRY_SPAN_SECONDS);
+    expect(span).toBe(3600); // at least an hour, and SNS refuses more than 3600 s
+    expect(numRetries).toBeLessThanOrEqual(100);
+
+    const queue = logicalId(every.template, "AWS::SQS::Queue", "NotificationsUndeliveredPages");
+    expect(https?.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": [queue, "Arn"] } });
+    every.template.hasResourceProperties("AWS::SQS::Queue", {
+      KmsMasterKeyId: {
+        "Fn::GetAtt": [logicalId(every.template, "AWS::KMS::Key", "NotificationsKey"), "Arn"],
+      },
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    const queuePolicy = JSON.stringify(resourcesOf(every.template, "AWS::SQS::QueuePolicy"));
+    expect(queuePolicy).toContain("sns.amazonaws.com");
+    expect(queuePolicy).toContain("sqs:SendMessage");
+    expect(keyStatements(every.template)).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: "sns.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Condition: expect.objectContaining({
+          StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+        }),
+      }),
+    );
+    // No https subscriber, no queue and no SNS statement in the key policy.
+    minimal.template.resourceCountIs("AWS::SQS::Queue", 0);
+    expect(JSON.stringify(keyStatements(minimal.template))).not.toContain("sns.amazonaws.com");
+  });
+
+  it("reports a page in the dead-letter queue by email: a warning alarm on the queue's depth", () => {
+    const alarm = alarmByName(every.template, "Meet-monitor-page-undelivered");
+    const queue = logicalId(every.template, "AWS::SQS::Queue", "NotificationsUndeliveredPages");
+    const warning = { Ref: logicalId(every.template, "AWS::SNS::Topic", "NotificationsWarning") };
+    expect(alarm).toMatchObject({
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [queue, "QueueName"] } }],
+      Statistic: "Maximum",
+      ComparisonOperator: "GreaterThanThreshold",
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: "notBreaching",
+      AlarmActions: [warning],
+      OKActions: [warning],
+    });
+    // The warning topic has email subscribers in this config: the lost page reaches someone.
+    const emails = Object.values(resourcesOf(every.template, "AWS::SNS::Subscription")).filter(
+      (s) =>
+        s.Properties.Protocol === "email" &&
+        JSON.stringify(s.Properties.TopicArn) === JSON.stringify(warning),
+    );
+    expect(emails.length).toBeGreaterThan(0);
+    expect(alarmNames(minimal.template)).not.toContain("Meet-monitor-page-undelivered");
+  });
+
+  it("has a TEST alarm per severity for notify-test, never breaching, named in the outputs", () => {
+    const outputs = every.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    for (const severity of ["critical", "warning"] as const) {
+      const name = `Meet-monitor-TEST-notify-${severity}`;
+      const alarm = alarmByName(every.template, name);
+      const topic = {
+        Ref: logicalId(
+          every.template,
+          "AWS::SNS::Topic",
+          `Notifications${severity === "critical" ? "Critical" : "Warning"}`,
+        ),
+      };
+      expect(alarm).toMatchObject({
+        Namespace: "LaSuiteMeet",
+        MetricName: "MonitorHeartbeat",
+        Statistic: "Sum",
+        ComparisonOperator: "LessThanThreshold",
+        Threshold: 0,
+        TreatMissingData: "notBreaching",
+        ActionsEnabled: true,
+        AlarmActions: [topic],
+        OKActions: [topic],
+      });
+      expect(String(alarm.AlarmDescription)).toMatch(/^TEST alarm of `npm run notify-test`.*nothing is down/);
+      const key = severity === "critical" ? "CriticalTestAlarmName" : "WarningTestAlarmName";
+      expect(outputs[key]?.Value).toEqual({
+        Ref: logicalId(
+          every.template,
+          "AWS::CloudWatch::Alarm",
+          `NotifyTest${severity === "critical" ? "Critical" : "Warning"}`,
+        ),
+      });
+    }
+    expect(alarmByName(aws.template, "Prod-monitor-TEST-notify-critical")).toBeDefined();
   });
 
   it("outputs both topic ARNs and the dashboard URL", () => {

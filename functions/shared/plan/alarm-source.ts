@@ -36,7 +36,9 @@ export type AlarmSource =
   /** AWS/Lambda Errors of the probe function. */
   | { readonly kind: "lambdaErrors" }
   /** Metric math over the vantages (vantage-alarms.ts). */
-  | VantageSource;
+  | VantageSource
+  /** AWS/SQS visible messages of the dead-letter queue of the https subscriptions. */
+  | { readonly kind: "deadLetterQueue" };
 
 /** The metric an alarm watches, in words. */
 export function sourceText(source: AlarmSource): string {
@@ -66,6 +68,8 @@ export function sourceText(source: AlarmSource): string {
       return `AWS/ElastiCache ${source.metricName} of ${source.cacheClusterId} node ${source.cacheNodeId}`;
     case "lambdaErrors":
       return "AWS/Lambda Errors of the probe function";
+    case "deadLetterQueue":
+      return "AWS/SQS ApproximateNumberOfMessagesVisible of the dead-letter queue of the https subscriptions";
     default:
       return vantageRuleText(source, "").watched;
   }

@@ -170,7 +170,17 @@ export const ALARM_REQUIREMENTS: Readonly<Record<AlarmId, Requirement>> = {
   ...LAYER_REQUIREMENTS,
   // Several vantages (deployment.vantages).
   ...VANTAGE_REQUIREMENTS,
+  pageUndelivered: {
+    when: "an https URL in `alerts`",
+    find: ({ config }) =>
+      hasHttpsSubscriber(config) ? [{ component: "monitor", source: { kind: "deadLetterQueue" } }] : [],
+  },
 };
+
+/** Whether any alarm topic has an https subscriber (PagerDuty, Opsgenie), which gets a dead-letter queue. */
+export function hasHttpsSubscriber(config: MonitorConfig): boolean {
+  return (config.alerts.critical?.urls?.length ?? 0) + (config.alerts.warning?.urls?.length ?? 0) > 0;
+}
 
 /** Alarms that always carry their component in their key, even when there is only one. */
 const PER_COMPONENT: ReadonlySet<AlarmId> = new Set([
