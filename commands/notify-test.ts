@@ -1,39 +1,56 @@
 /**
- * `npm run notify-test -- --severity critical|warning [--topic-arn ARN]`
+ * `npm run notify-test -- --severity critical|warning [--mode alarm|publish]`
  *
- * Publishes a clearly labelled TEST ALARM notification, then (after --ok-delay seconds) the
- * matching OK, to a deployed alarm topic. Both are shaped like CloudWatch's alarm notifications,
- * so PagerDuty or Opsgenie open an incident and then resolve it, and the email subscribers see both.
+ * Checks the paging path of a deployed stack with a notification that says TEST everywhere:
+ * - alarm mode (default): sets the stack's TEST alarm of that severity to ALARM, so CloudWatch
+ *   itself publishes through the encrypted topic like a real alarm, then waits for its OK;
+ * - publish mode: publishes a CloudWatch-shaped ALARM then OK to the topic with the operator's
+ *   own credentials (SNS and the subscribers only, not CloudWatch's path through the key).
  *
- * The topic ARN comes from --topic-arn, or from the outputs file `cdk deploy --outputs-file`
- * writes (`npm run deploy` writes cdk-outputs.json), for the stack named by --stack.
+ * The alarm name and the topic ARN come from the outputs file `cdk deploy --outputs-file` writes
+ * (`npm run deploy` writes cdk-outputs.json), for the stack named by --stack; or from the flags.
  */
 import { parseArgs } from "node:util";
-import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { Severity } from "../functions/shared/alarms.ts";
+import { describeSdkError, errorMessage } from "../functions/shared/errors.ts";
 import { OUTPUTS } from "../functions/shared/stack-outputs.ts";
+import { type AlarmClient, driveTestAlarm } from "./notify-alarm.ts";
+import { type Publisher, publishTestNotifications, TOPIC_ARN } from "./notify-publish.ts";
 import { DEFAULT_OUTPUTS_FILE, readStackOutputs } from "./stack-outputs.ts";
+
+export { cloudWatchSubject, publishTestNotifications, testNotification } from "./notify-publish.ts";
 
 export const USAGE = `usage: npm run notify-test -- --severity critical|warning [options]
 
-Publishes a TEST ALARM notification and then its OK to the alarm topic of that severity,
-shaped like CloudWatch's, so the pager opens an incident and resolves it.
+Sends a TEST notification through the alarm topic of that severity and then its OK, so you see
+the pager open an incident and resolve it. Nothing is down: the alarm's name and description say TEST.
 
   --severity critical|warning   which topic (required)
-  --topic-arn ARN               the topic; otherwise read from the outputs file
+  --mode alarm|publish          alarm (default): set the stack's TEST alarm to ALARM with
+                                SetAlarmState, so CloudWatch itself notifies through SNS and the
+                                KMS key as for a real page, then wait for it to return to OK.
+                                publish: publish a CloudWatch-shaped ALARM, then its OK, to the
+                                topic with your own credentials (SNS and the subscribers only).
   --outputs-file FILE           written by \`cdk deploy --outputs-file\` (default: cdk-outputs.json)
   --stack NAME                  the stack in the outputs file (default: the only one)
-  --ok-delay SECONDS            wait between ALARM and OK, 0 to 900 (default: 30)
-  --prefix PREFIX               alarm name prefix (default: Meet)
+  --alarm-name NAME             alarm mode: the alarm, instead of the outputs file's
+  --ok-timeout SECONDS          alarm mode: wait for OK at most this long, 60 to 900 (default: 300)
+  --topic-arn ARN               publish mode: the topic, instead of the outputs file's
+  --ok-delay SECONDS            publish mode: wait between ALARM and OK, 0 to 900 (default: 30)
+  --prefix PREFIX               publish mode: the alarms' name prefix (default: Meet)
 `;
 
-const TOPIC_ARN = /^arn:(aws[a-z-]*):sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$/;
+export type Mode = "alarm" | "publish";
 
 export interface NotifyTestOptions {
   readonly severity: Severity;
-  readonly topicArn?: string;
+  readonly mode: Mode;
   readonly outputsFile: string;
   readonly stack?: string;
+  readonly alarmName?: string;
+  readonly okTimeoutSeconds: number;
+  readonly topicArn?: string;
   readonly okDelaySeconds: number;
   readonly prefix: string;
 }
@@ -42,6 +59,9 @@ export type ParsedArgs =
   | { readonly options: NotifyTestOptions }
   | { readonly help: true }
   | { readonly error: string };
+
+const ALARM_ONLY = ["alarm-name", "ok-timeout"] as const;
+const PUBLISH_ONLY = ["topic-arn", "ok-delay", "prefix"] as const;
 
 export function parseNotifyArgs(args: readonly string[]): ParsedArgs {
   let values: Record<string, string | boolean | undefined>;
@@ -52,16 +72,19 @@ export function parseNotifyArgs(args: readonly string[]): ParsedArgs {
       allowPositionals: false,
       options: {
         severity: { type: "string" },
-        "topic-arn": { type: "string" },
+        mode: { type: "string" },
         "outputs-file": { type: "string" },
         stack: { type: "string" },
+        "alarm-name": { type: "string" },
+        "ok-timeout": { type: "string" },
+        "topic-arn": { type: "string" },
         "ok-delay": { type: "string" },
         prefix: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: errorMessage(error) };
   }
   if (values.help) return { help: true };
   const errors: string[] = [];
@@ -71,48 +94,82 @@ export function parseNotifyArgs(args: readonly string[]): ParsedArgs {
       `--severity must be critical or warning${severity === undefined ? "" : `, not "${String(severity)}"`}`,
     );
   }
-  const topicArn = typeof values["topic-arn"] === "string" ? values["topic-arn"] : undefined;
+  const mode = values.mode ?? "alarm";
+  if (mode !== "alarm" && mode !== "publish")
+    errors.push(`--mode must be alarm or publish, not "${String(mode)}"`);
+  const misplaced = (mode === "alarm" ? PUBLISH_ONLY : ALARM_ONLY).filter(
+    (flag) => values[flag] !== undefined,
+  );
+  for (const flag of misplaced) errors.push(`--${flag} does not apply to --mode ${String(mode)}`);
+  const given = (name: string): string | undefined =>
+    typeof values[name] === "string" ? (values[name] as string) : undefined;
+  const topicArn = given("topic-arn");
   if (topicArn !== undefined && !TOPIC_ARN.test(topicArn)) {
     errors.push(`--topic-arn "${topicArn}" is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)`);
   }
-  if (topicArn !== undefined && (values["outputs-file"] !== undefined || values.stack !== undefined)) {
-    errors.push("give either --topic-arn or --outputs-file/--stack, not both");
+  const fromFlags = topicArn ?? given("alarm-name");
+  if (fromFlags !== undefined && (given("outputs-file") !== undefined || given("stack") !== undefined)) {
+    errors.push(`give either --${topicArn ? "topic-arn" : "alarm-name"} or --outputs-file/--stack, not both`);
   }
-  const delay = values["ok-delay"] === undefined ? 30 : Number(values["ok-delay"]);
-  if (!Number.isFinite(delay) || delay < 0 || delay > 900) {
-    errors.push(
-      `--ok-delay must be a number of seconds between 0 and 900, not "${String(values["ok-delay"])}"`,
-    );
+  const alarmName = given("alarm-name");
+  if (alarmName !== undefined && !/^[\x20-\x7e]{1,255}$/.test(alarmName)) {
+    errors.push("--alarm-name must be 1 to 255 printable ASCII characters");
   }
-  const prefix = typeof values.prefix === "string" ? values.prefix : "Meet";
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix))
+  const delay = seconds(given("ok-delay"), 30, 0, 900, "--ok-delay", errors);
+  const timeout = seconds(given("ok-timeout"), 300, 60, 900, "--ok-timeout", errors);
+  const prefix = given("prefix") ?? "Meet";
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) {
     errors.push("--prefix may only contain letters, digits, '.', '_' and '-'");
-  if (errors.length > 0 || (severity !== "critical" && severity !== "warning"))
+  }
+  if (
+    errors.length > 0 ||
+    (severity !== "critical" && severity !== "warning") ||
+    (mode !== "alarm" && mode !== "publish")
+  ) {
     return { error: errors.join("\n") };
+  }
+  const stack = given("stack");
   return {
     options: {
       severity,
+      mode,
+      outputsFile: given("outputs-file") ?? DEFAULT_OUTPUTS_FILE,
+      ...(stack === undefined ? {} : { stack }),
+      ...(alarmName === undefined ? {} : { alarmName }),
+      okTimeoutSeconds: timeout,
       ...(topicArn === undefined ? {} : { topicArn }),
-      outputsFile: typeof values["outputs-file"] === "string" ? values["outputs-file"] : DEFAULT_OUTPUTS_FILE,
-      ...(typeof values.stack === "string" ? { stack: values.stack } : {}),
       okDelaySeconds: delay,
       prefix,
     },
   };
 }
 
+function seconds(
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  flag: string,
+  errors: string[],
+): number {
+  const value = text === undefined ? fallback : Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    errors.push(`${flag} must be a number of seconds between ${min} and ${max}, not "${String(text)}"`);
+  }
+  return value;
+}
+
+type Resolved<T> = ({ ok: true } & T) | { ok: false; error: string };
+
 /** The topic ARN from the flag, or from the outputs file of `cdk deploy --outputs-file`. */
 export async function resolveTopicArn(
-  options: NotifyTestOptions,
+  options: Pick<NotifyTestOptions, "severity" | "topicArn" | "outputsFile" | "stack">,
   read?: (path: string) => Promise<string>,
-): Promise<{ ok: true; topicArn: string } | { ok: false; error: string }> {
+): Promise<Resolved<{ topicArn: string }>> {
   if (options.topicArn !== undefined) return { ok: true, topicArn: options.topicArn };
   const key = options.severity === "critical" ? OUTPUTS.criticalTopicArn : OUTPUTS.warningTopicArn;
-  const found = await readStackOutputs(options.outputsFile, options.stack, read, key);
-  if (!found.ok) {
-    const hint = found.error.startsWith("cannot read") ? ", or pass --topic-arn" : "";
-    return { ok: false, error: `${found.error}${hint}` };
-  }
+  const found = await outputs(options, key, read);
+  if (!found.ok) return found;
   const topicArn = found.outputs[key];
   if (typeof topicArn !== "string" || !TOPIC_ARN.test(topicArn)) {
     return { ok: false, error: `stack "${found.stack}" in ${options.outputsFile} has no ${key} output` };
@@ -120,133 +177,53 @@ export async function resolveTopicArn(
   return { ok: true, topicArn };
 }
 
-export type AlarmState = "ALARM" | "OK";
-
-export interface TestNotificationInput {
-  readonly topicArn: string;
-  readonly severity: Severity;
-  readonly prefix: string;
-  readonly state: AlarmState;
-  readonly at: Date;
-  readonly okDelaySeconds: number;
+/**
+ * The TEST alarm's name from the flag or the outputs file, and its region: the region of the
+ * stack's topic of the same severity (from the outputs), else the standard AWS environment's.
+ */
+export async function resolveTestAlarm(
+  options: Pick<NotifyTestOptions, "severity" | "alarmName" | "outputsFile" | "stack">,
+  read?: (path: string) => Promise<string>,
+): Promise<Resolved<{ alarmName: string; region?: string }>> {
+  if (options.alarmName !== undefined) return { ok: true, alarmName: options.alarmName };
+  const key = options.severity === "critical" ? OUTPUTS.criticalTestAlarmName : OUTPUTS.warningTestAlarmName;
+  const found = await outputs(options, key, read);
+  if (!found.ok) return found;
+  const alarmName = found.outputs[key];
+  if (typeof alarmName !== "string" || alarmName === "") {
+    return {
+      ok: false,
+      error: `stack "${found.stack}" in ${options.outputsFile} has no ${key} output: deploy this version of the stack (it adds the TEST alarms), or use --mode publish`,
+    };
+  }
+  const topic =
+    found.outputs[options.severity === "critical" ? OUTPUTS.criticalTopicArn : OUTPUTS.warningTopicArn];
+  const region = typeof topic === "string" ? TOPIC_ARN.exec(topic)?.[2] : undefined;
+  return { ok: true, alarmName, ...(region === undefined ? {} : { region }) };
 }
 
-/** Formats a date the way CloudWatch's notifications do: 2026-01-31T02:59:00.123+0000. */
-export function cloudWatchTime(date: Date): string {
-  return date.toISOString().replace("Z", "+0000");
-}
-
-export function testAlarmName(prefix: string, severity: Severity): string {
-  return `${prefix}-TEST-notify-${severity}`;
-}
-
-/** A CloudWatch alarm state-change notification, labelled as a test in every human-readable field. */
-export function testNotification(input: TestNotificationInput): Record<string, unknown> {
-  const match = TOPIC_ARN.exec(input.topicArn);
-  if (!match) throw new Error(`not an SNS topic ARN: ${input.topicArn}`);
-  const [, partition, region, account] = match;
-  const alarmName = testAlarmName(input.prefix, input.severity);
-  const alarm = input.state === "ALARM";
-  return {
-    AlarmName: alarmName,
-    AlarmDescription: `TEST ALARM sent by \`npm run notify-test\` to check the ${input.severity} paging path: nothing is down. ${alarm ? `An OK notification follows in ${input.okDelaySeconds} s and resolves this incident.` : "This OK resolves the test incident."}`,
-    AWSAccountId: account,
-    AlarmConfigurationUpdatedTimestamp: cloudWatchTime(input.at),
-    NewStateValue: input.state,
-    NewStateReason: alarm
-      ? "TEST: notify-test set this alarm to ALARM by hand (no metric crossed a threshold)."
-      : "TEST: notify-test set this alarm back to OK (end of the test).",
-    StateChangeTime: cloudWatchTime(input.at),
-    Region: region,
-    AlarmArn: `arn:${partition}:cloudwatch:${region}:${account}:alarm:${alarmName}`,
-    OldStateValue: alarm ? "OK" : "ALARM",
-    OKActions: [input.topicArn],
-    AlarmActions: [input.topicArn],
-    InsufficientDataActions: [],
-    Trigger: {
-      MetricName: "NotifyTest",
-      Namespace: "MeetMonitor/Test",
-      StatisticType: "Statistic",
-      Statistic: "MAXIMUM",
-      Unit: null,
-      Dimensions: [{ value: input.severity, name: "Severity" }],
-      Period: 60,
-      EvaluationPeriods: 1,
-      DatapointsToAlarm: 1,
-      ComparisonOperator: "GreaterThanOrEqualToThreshold",
-      Threshold: 1.0,
-      TreatMissingData: "notBreaching",
-      EvaluateLowSampleCountPercentile: "",
-    },
-  };
-}
-
-export interface Publisher {
-  send(command: PublishCommand): Promise<{ MessageId?: string }>;
+/** The outputs of --stack, or of the only stack (or the only one with the `wanted` output). */
+async function outputs(
+  options: Pick<NotifyTestOptions, "outputsFile" | "stack">,
+  wanted: string,
+  read?: (path: string) => Promise<string>,
+): Promise<Resolved<{ stack: string; outputs: Readonly<Record<string, unknown>> }>> {
+  const found = await readStackOutputs(options.outputsFile, options.stack, read, wanted);
+  if (found.ok) return found;
+  const hint = found.error.startsWith("cannot read") ? ", or pass the name or ARN as a flag" : "";
+  return { ok: false, error: `${found.error}${hint}` };
 }
 
 export interface NotifyDependencies {
   /** @default an SNSClient in the topic's region (standard AWS environment and credentials) */
   readonly client?: Publisher;
+  /** @default a CloudWatchClient in the stack's region (standard AWS environment and credentials) */
+  readonly cloudwatch?: AlarmClient;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => Date;
   readonly readFile?: (path: string) => Promise<string>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-}
-
-/** Publishes the ALARM then the OK notification; returns their SNS message ids. */
-export async function publishTestNotifications(
-  topicArn: string,
-  options: Pick<NotifyTestOptions, "severity" | "prefix" | "okDelaySeconds">,
-  dependencies: Pick<NotifyDependencies, "client" | "sleep" | "now" | "stdout">,
-): Promise<string[]> {
-  const region = TOPIC_ARN.exec(topicArn)?.[2];
-  const client =
-    dependencies.client ?? new SNSClient({ ...(region === undefined ? {} : { region }), maxAttempts: 3 });
-  const now = dependencies.now ?? (() => new Date());
-  const sleep =
-    dependencies.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const ids: string[] = [];
-  for (const state of ["ALARM", "OK"] as const) {
-    if (state === "OK" && options.okDelaySeconds > 0) {
-      dependencies.stdout(
-        `Waiting ${options.okDelaySeconds} s before the OK (check that your pager opened an incident)...\n`,
-      );
-      await sleep(options.okDelaySeconds * 1000);
-    }
-    const notification = testNotification({ topicArn, state, at: now(), ...options });
-    const name = String(notification.AlarmName);
-    const result = await client.send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        // CloudWatch's own subject format, marked as a test; SNS limits subjects to 100 characters.
-        Subject: `TEST ${state}: "${name}" in ${String(notification.Region)}`.slice(0, 100),
-        // JSON for https subscribers (PagerDuty, Opsgenie), readable text for email subscribers.
-        MessageStructure: "json",
-        Message: JSON.stringify({
-          default: JSON.stringify(notification),
-          email: emailText(notification),
-        }),
-      }),
-    );
-    ids.push(result.MessageId ?? "");
-    dependencies.stdout(`Published TEST ${state} to ${topicArn} (message ${result.MessageId ?? "?"})\n`);
-  }
-  return ids;
-}
-
-function emailText(notification: Record<string, unknown>): string {
-  return [
-    `THIS IS A TEST sent by npm run notify-test: nothing is down.`,
-    "",
-    `Alarm: ${String(notification.AlarmName)}`,
-    `State: ${String(notification.OldStateValue)} -> ${String(notification.NewStateValue)}`,
-    `Reason: ${String(notification.NewStateReason)}`,
-    `Time: ${String(notification.StateChangeTime)}`,
-    "",
-    String(notification.AlarmDescription),
-  ].join("\n");
 }
 
 export async function runNotifyTest(
@@ -263,16 +240,40 @@ export async function runNotifyTest(
     return 2;
   }
   const { options } = parsed;
+  const sleep =
+    dependencies.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = dependencies.now ?? (() => new Date());
+  if (options.mode === "alarm") {
+    const target = await resolveTestAlarm(options, dependencies.readFile);
+    if (!target.ok) {
+      dependencies.stderr(`${target.error}\n`);
+      return 2;
+    }
+    const client =
+      dependencies.cloudwatch ??
+      new CloudWatchClient({
+        ...(target.region === undefined ? {} : { region: target.region }),
+        maxAttempts: 3,
+      });
+    return driveTestAlarm(
+      { alarmName: target.alarmName, okTimeoutSeconds: options.okTimeoutSeconds },
+      { client, sleep, now: () => now().getTime(), stdout: dependencies.stdout, stderr: dependencies.stderr },
+    );
+  }
   const topic = await resolveTopicArn(options, dependencies.readFile);
   if (!topic.ok) {
     dependencies.stderr(`${topic.error}\n`);
     return 2;
   }
   try {
-    await publishTestNotifications(topic.topicArn, options, dependencies);
+    await publishTestNotifications(topic.topicArn, options, {
+      ...(dependencies.client ? { client: dependencies.client } : {}),
+      sleep,
+      now,
+      stdout: dependencies.stdout,
+    });
   } catch (error) {
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    dependencies.stderr(`Publishing to ${topic.topicArn} failed: ${detail}\n`);
+    dependencies.stderr(`${describeSdkError(`Publishing to ${topic.topicArn}`, error)}\n`);
     return 1;
   }
   dependencies.stdout(

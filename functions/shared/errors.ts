@@ -44,6 +44,10 @@ export function fileErrorText(error: unknown): string {
  */
 export function describeSdkError(operation: string, error: unknown): string {
   if (!(error instanceof Error)) return `${operation} failed`;
+  // The SDK's own words name no variable: say which one to set.
+  if (error.message === "Region is missing") {
+    return `${operation} failed: no AWS region: set AWS_REGION (e.g. AWS_REGION=eu-west-3) or a region in your AWS profile`;
+  }
   const metadata = (error as { $metadata?: unknown }).$metadata;
   const status =
     isRecord(metadata) && metadata.httpStatusCode !== undefined ? metadata.httpStatusCode : undefined;

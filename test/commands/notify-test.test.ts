@@ -7,26 +7,32 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   parseNotifyArgs,
   publishTestNotifications,
+  resolveTestAlarm,
   resolveTopicArn,
   runNotifyTest,
   testNotification,
 } from "../../commands/notify-test.ts";
 import { PROJECT_ROOT } from "../../infra/probe-function.ts";
+import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../support/cloudwatch-endpoint.ts";
 import { type SnsEndpoint, startSnsEndpoint } from "../../support/sns-endpoint.ts";
 
 const run = promisify(execFile);
 const CRITICAL = "arn:aws:sns:eu-west-3:123456789012:MeetMonitor-NotificationsCritical-AbC123";
 const WARNING = "arn:aws:sns:eu-west-3:123456789012:MeetMonitor-NotificationsWarning-XyZ789";
 
+const TEST_ALARM = "Meet-monitor-TEST-notify-critical";
+
 let sns: SnsEndpoint;
+let cloudwatch: CloudWatchEndpoint;
 let dir: string;
 
 beforeAll(async () => {
   sns = await startSnsEndpoint([CRITICAL, WARNING]);
+  cloudwatch = await startCloudWatchEndpoint();
   dir = mkdtempSync(join(tmpdir(), "notify-test-"));
 });
 afterAll(async () => {
-  await sns.close();
+  await Promise.all([sns.close(), cloudwatch.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -43,7 +49,14 @@ describe("notify-test arguments", () => {
     });
     expect(parseNotifyArgs(["--severity", "info"])).toEqual({ error: expect.stringContaining('not "info"') });
     expect(parseNotifyArgs(["--severity", "warning"])).toEqual({
-      options: { severity: "warning", outputsFile: "cdk-outputs.json", okDelaySeconds: 30, prefix: "Meet" },
+      options: {
+        severity: "warning",
+        mode: "alarm",
+        outputsFile: "cdk-outputs.json",
+        okTimeoutSeconds: 300,
+        okDelaySeconds: 30,
+        prefix: "Meet",
+      },
     });
   });
 
@@ -51,6 +64,8 @@ describe("notify-test arguments", () => {
     const parsed = parseNotifyArgs([
       "--severity",
       "critical",
+      "--mode",
+      "publish",
       "--topic-arn",
       "arn:aws:sqs:eu-west-3:1:q",
       "--ok-delay",
@@ -60,8 +75,37 @@ describe("notify-test arguments", () => {
     expect("error" in parsed && parsed.error).toContain("--ok-delay must be");
     expect(parseNotifyArgs(["--severity", "critical", "--bogus"])).toHaveProperty("error");
     expect(
-      parseNotifyArgs(["--severity", "critical", "--topic-arn", CRITICAL, "--stack", "MeetMonitor"]),
+      parseNotifyArgs([
+        "--severity",
+        "critical",
+        "--mode",
+        "publish",
+        "--topic-arn",
+        CRITICAL,
+        "--stack",
+        "Meet",
+      ]),
     ).toEqual({ error: expect.stringContaining("not both") });
+  });
+
+  it("keeps each mode's flags to that mode", () => {
+    expect(parseNotifyArgs(["--severity", "critical", "--topic-arn", CRITICAL])).toEqual({
+      error: expect.stringContaining("--topic-arn does not apply to --mode alarm"),
+    });
+    expect(parseNotifyArgs(["--severity", "critical", "--mode", "publish", "--ok-timeout", "60"])).toEqual({
+      error: expect.stringContaining("--ok-timeout does not apply to --mode publish"),
+    });
+    expect(parseNotifyArgs(["--severity", "critical", "--mode", "page"])).toEqual({
+      error: expect.stringContaining('--mode must be alarm or publish, not "page"'),
+    });
+    expect(parseNotifyArgs(["--severity", "critical", "--ok-timeout", "30"])).toEqual({
+      error: expect.stringContaining("--ok-timeout must be a number of seconds between 60 and 900"),
+    });
+    expect(
+      parseNotifyArgs(["--severity", "warning", "--alarm-name", "X", "--ok-timeout", "120"]),
+    ).toMatchObject({
+      options: { mode: "alarm", alarmName: "X", okTimeoutSeconds: 120 },
+    });
   });
 });
 
@@ -106,6 +150,30 @@ describe("topic ARN from the cdk outputs file", () => {
   });
 });
 
+describe("the TEST alarm from the cdk outputs file", () => {
+  const options = { severity: "critical", outputsFile: "out.json" } as const;
+  const file = (content: unknown) => async () => JSON.stringify(content);
+
+  it("reads the severity's TEST alarm and takes its region from the stack's topic", async () => {
+    const outputs = { MeetMonitor: { CriticalTopicArn: CRITICAL, CriticalTestAlarmName: TEST_ALARM } };
+    expect(await resolveTestAlarm(options, file(outputs))).toEqual({
+      ok: true,
+      alarmName: TEST_ALARM,
+      region: "eu-west-3",
+    });
+  });
+
+  it("says to deploy this version when the stack has no TEST alarm yet", async () => {
+    const outputs = { MeetMonitor: { CriticalTopicArn: CRITICAL } };
+    expect(await resolveTestAlarm(options, file(outputs))).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /has no CriticalTestAlarmName output: deploy this version .* or use --mode publish/,
+      ),
+    });
+  });
+});
+
 describe("the notifications", () => {
   it("are shaped like CloudWatch's alarm notification and labelled as a test", () => {
     const at = new Date("2026-01-31T02:59:00.123Z");
@@ -118,13 +186,14 @@ describe("the notifications", () => {
       okDelaySeconds: 30,
     });
     expect(alarm).toMatchObject({
-      AlarmName: "Meet-TEST-notify-critical",
+      AlarmName: TEST_ALARM,
       NewStateValue: "ALARM",
       OldStateValue: "OK",
       StateChangeTime: "2026-01-31T02:59:00.123+0000",
-      Region: "eu-west-3",
+      // CloudWatch writes the region's name here, the code only in the ARN.
+      Region: "EU (Paris)",
       AWSAccountId: "123456789012",
-      AlarmArn: "arn:aws:cloudwatch:eu-west-3:123456789012:alarm:Meet-TEST-notify-critical",
+      AlarmArn: `arn:aws:cloudwatch:eu-west-3:123456789012:alarm:${TEST_ALARM}`,
       AlarmActions: [CRITICAL],
       OKActions: [CRITICAL],
       Trigger: expect.objectContaining({ ComparisonOperator: expect.any(String), Period: 60 }),
@@ -156,8 +225,9 @@ describe("publishing through the SNS wire protocol", () => {
       expect(envelope.email).toContain("THIS IS A TEST");
       return { subject: p.subject, body: JSON.parse(envelope.default) as Record<string, unknown> };
     });
-    expect(first?.subject).toBe('TEST ALARM: "Meet-TEST-notify-critical" in eu-west-3');
-    expect(second?.subject).toBe('TEST OK: "Meet-TEST-notify-critical" in eu-west-3');
+    // CloudWatch's own subject, which pager integrations key on; TEST is in the alarm's name.
+    expect(first?.subject).toBe(`ALARM: "${TEST_ALARM}" in EU (Paris)`);
+    expect(second?.subject).toBe(`OK: "${TEST_ALARM}" in EU (Paris)`);
     expect(first?.body).toMatchObject({ NewStateValue: "ALARM", OldStateValue: "OK" });
     expect(second?.body).toMatchObject({ NewStateValue: "OK", OldStateValue: "ALARM" });
     expect(first?.body.AlarmName).toBe(second?.body.AlarmName);
@@ -167,11 +237,21 @@ describe("publishing through the SNS wire protocol", () => {
     const before = sns.rawRequests.length;
     const out = io();
     const code = await runNotifyTest(
-      ["--severity", "critical", "--topic-arn", "arn:aws:sns:eu-west-3:123456789012:gone", "--ok-delay", "0"],
+      [
+        "--severity",
+        "critical",
+        "--mode",
+        "publish",
+        "--topic-arn",
+        "arn:aws:sns:eu-west-3:123456789012:gone",
+        "--ok-delay",
+        "0",
+      ],
       { client: sns.client(), ...out },
     );
     expect(code).toBe(1);
     expect(out.err.join("")).toContain("NotFoundException: Topic does not exist");
+    expect(out.err.join("")).toMatch(/^[\x20-\x7e\n]*$/);
     expect(sns.rawRequests.length - before).toBe(1);
   });
 
@@ -196,6 +276,8 @@ describe("publishing through the SNS wire protocol", () => {
         join(PROJECT_ROOT, "commands", "notify-test.ts"),
         "--severity",
         "warning",
+        "--mode",
+        "publish",
         "--outputs-file",
         outputs,
         "--ok-delay",
@@ -218,9 +300,161 @@ describe("publishing through the SNS wire protocol", () => {
     const received = sns.publishes.slice(before);
     expect(received.map((p) => p.topicArn)).toEqual([WARNING, WARNING]);
     expect(received.map((p) => p.subject)).toEqual([
-      'TEST ALARM: "Meet-TEST-notify-warning" in eu-west-3',
-      'TEST OK: "Meet-TEST-notify-warning" in eu-west-3',
+      'ALARM: "Meet-monitor-TEST-notify-warning" in EU (Paris)',
+      'OK: "Meet-monitor-TEST-notify-warning" in EU (Paris)',
     ]);
     expect(stdout).toContain("Done.");
+  });
+});
+
+describe("alarm mode through CloudWatch's wire protocol", () => {
+  /** A clock that moves only when the command sleeps; each sleep may run CloudWatch's evaluation. */
+  function clock(onSleep: () => void = () => undefined) {
+    let now = Date.parse("2026-01-31T02:59:00Z");
+    const sleeps: number[] = [];
+    return {
+      sleeps,
+      now: () => new Date(now),
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        now += ms;
+        onSleep();
+      },
+    };
+  }
+  const requestsSince = (before: number) => cloudwatch.requests.slice(before);
+
+  it("sets the TEST alarm to ALARM, says what to expect, and waits for CloudWatch to put it back to OK", async () => {
+    cloudwatch.addAlarm(TEST_ALARM, { actions: [CRITICAL] });
+    const before = cloudwatch.requests.length;
+    const out = io();
+    let polls = 0;
+    // CloudWatch evaluates the alarm back to OK between the command's second and third poll.
+    const time = clock(() => {
+      if (++polls === 2) cloudwatch.evaluateAlarms();
+    });
+    const code = await runNotifyTest(["--severity", "critical", "--alarm-name", TEST_ALARM], {
+      cloudwatch: cloudwatch.client(),
+      ...time,
+      ...out,
+    });
+    expect(out.err.join("")).toBe("");
+    expect(code).toBe(0);
+    const requests = requestsSince(before);
+    expect(requests.map((r) => r.operation)).toEqual([
+      "DescribeAlarms",
+      "SetAlarmState",
+      "DescribeAlarms",
+      "DescribeAlarms",
+    ]);
+    expect(requests[1]?.body).toMatchObject({ AlarmName: TEST_ALARM, StateValue: "ALARM" });
+    expect(requests[1]?.body.StateReason).toMatch(/^TEST: .*nothing is down/);
+    expect(requests.every((r) => r.signed)).toBe(true);
+    const text = out.out.join("");
+    expect(text).toContain(`Set ${TEST_ALARM} to ALARM. CloudWatch now notifies ${CRITICAL}`);
+    expect(text).toContain(`subject  ALARM: "${TEST_ALARM}" in EU (Paris)`);
+    expect(text).toContain(`is back to OK after 20 s: CloudWatch sends "OK: "${TEST_ALARM}" in EU (Paris)"`);
+    expect(time.sleeps).toEqual([10_000, 10_000]);
+    expect(cloudwatch.alarms.get(TEST_ALARM)?.StateValue).toBe("OK");
+  });
+
+  it("puts the alarm back to OK by hand, and exits 1, when CloudWatch does not within --ok-timeout", async () => {
+    cloudwatch.addAlarm(TEST_ALARM, { actions: [CRITICAL] });
+    const before = cloudwatch.requests.length;
+    const out = io();
+    const time = clock();
+    const code = await runNotifyTest(
+      ["--severity", "critical", "--alarm-name", TEST_ALARM, "--ok-timeout", "60"],
+      { cloudwatch: cloudwatch.client(), ...time, ...out },
+    );
+    expect(code).toBe(1);
+    expect(out.err.join("")).toMatch(/did not return to OK within 60 s .*setting it to OK by hand/);
+    const sets = requestsSince(before).filter((r) => r.operation === "SetAlarmState");
+    expect(sets.map((r) => r.body.StateValue)).toEqual(["ALARM", "OK"]);
+    expect(time.sleeps).toHaveLength(6);
+  });
+
+  it("refuses, without touching the alarm, one already in ALARM, one without actions, and one that does not exist", async () => {
+    cloudwatch.addAlarm("Busy-TEST", { actions: [CRITICAL] }).StateValue = "ALARM";
+    cloudwatch.addAlarm("Mute-TEST", { actions: [CRITICAL], actionsEnabled: false });
+    const before = cloudwatch.requests.length;
+    const run = async (name: string) => {
+      const out = io();
+      const code = await runNotifyTest(["--severity", "critical", "--alarm-name", name], {
+        cloudwatch: cloudwatch.client(),
+        ...clock(),
+        ...out,
+      });
+      return { code, err: out.err.join("") };
+    };
+    expect(await run("Busy-TEST")).toEqual({ code: 1, err: expect.stringContaining("is already in ALARM") });
+    expect(await run("Mute-TEST")).toEqual({
+      code: 1,
+      err: expect.stringContaining("has no enabled alarm action"),
+    });
+    expect(await run("Nope-TEST")).toEqual({
+      code: 2,
+      err: expect.stringContaining(
+        "no alarm named Nope-TEST in this region: deploy the stack with this version",
+      ),
+    });
+    expect(requestsSince(before).map((r) => r.operation)).toEqual([
+      "DescribeAlarms",
+      "DescribeAlarms",
+      "DescribeAlarms",
+    ]);
+  });
+
+  it("shows CloudWatch's errors printable and short", async () => {
+    cloudwatch.failWith("AccessDenied", "User \u001b[2J is not authorized\nforged line");
+    cloudwatch.failNext(403);
+    const out = io();
+    const code = await runNotifyTest(["--severity", "critical", "--alarm-name", TEST_ALARM], {
+      cloudwatch: cloudwatch.client(),
+      ...clock(),
+      ...out,
+    });
+    cloudwatch.failWith("InternalServiceFault", "injected failure");
+    expect(code).toBe(1);
+    expect(out.err.join("")).toBe(
+      "DescribeAlarms failed: AccessDenied: User \\x1b[2J is not authorized (HTTP 403)\n",
+    );
+  });
+
+  it("runs as a command with Node 24, finding the alarm and its region in the outputs file, through AWS_ENDPOINT_URL_CLOUDWATCH", async () => {
+    cloudwatch.addAlarm("Meet-monitor-TEST-notify-warning", { actions: [WARNING] }).StateValue = "ALARM";
+    const outputs = join(dir, "cdk-outputs-alarm.json");
+    writeFileSync(
+      outputs,
+      JSON.stringify({
+        MeetMonitor: { WarningTopicArn: WARNING, WarningTestAlarmName: "Meet-monitor-TEST-notify-warning" },
+      }),
+    );
+    const before = cloudwatch.requests.length;
+    const result = await run(
+      process.execPath,
+      [join(PROJECT_ROOT, "commands", "notify-test.ts"), "--severity", "warning", "--outputs-file", outputs],
+      {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: dir,
+          AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
+          AWS_ACCESS_KEY_ID: "AKIDLOCALTEST",
+          AWS_SECRET_ACCESS_KEY: "local-test-secret",
+          AWS_EC2_METADATA_DISABLED: "true",
+          AWS_CONFIG_FILE: join(dir, "none"),
+          AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"),
+        },
+      },
+    ).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+    // Already in ALARM: refused after one DescribeAlarms, signed for the topic's region.
+    expect(result).toEqual({ code: 1, stderr: expect.stringContaining("is already in ALARM") });
+    expect(requestsSince(before).map((r) => [r.operation, r.region, r.body.AlarmNames])).toEqual([
+      ["DescribeAlarms", "eu-west-3", ["Meet-monitor-TEST-notify-warning"]],
+    ]);
   });
 });
