@@ -1,7 +1,8 @@
 /**
  * The CDK app as operators run it: a child process on Node 24 (process.execPath under vitest),
  * first directly with the context the CDK CLI passes (CDK_CONTEXT_JSON, CDK_OUTDIR), then through
- * the real `cdk synth` of cdk.json, offline and without AWS credentials.
+ * the real `npx cdk synth` of cdk.json, offline and without AWS credentials: every HTTP(S) request
+ * goes to a local proxy that records it, and nothing may reach it.
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../infra/probe-function.ts";
+import { type RunningServer, startRawServer } from "../../support/servers.ts";
 
 interface Run {
   readonly code: number;
@@ -17,12 +19,28 @@ interface Run {
 }
 
 let dir: string;
-beforeAll(() => {
+let proxy: RunningServer;
+/** The first line of every request the proxy received (`CONNECT registry.npmjs.org:443 ...`). */
+const proxied: string[] = [];
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "meet-monitor-app-"));
+  proxy = await startRawServer((socket) => {
+    socket.once("data", (chunk: Buffer) => {
+      proxied.push(chunk.toString("latin1").split("\r\n")[0] ?? "");
+      socket.destroy();
+    });
+  });
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await proxy.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
-/** An environment that cannot reach AWS or the internet: no credentials, proxies to a closed port. */
+/**
+ * An environment that cannot reach AWS or the internet: no credentials, every proxy-aware client
+ * (the CDK CLI, npm, the SDK) sent to the recording proxy. Nothing of the CDK's own switches
+ * (CDK_DISABLE_CLI_TELEMETRY...): cdk.json and .npmrc must be enough.
+ */
 function offlineEnv(extra: Record<string, string>): Record<string, string> {
   const home = join(dir, "home");
   return {
@@ -31,18 +49,24 @@ function offlineEnv(extra: Record<string, string>): Record<string, string> {
     AWS_CONFIG_FILE: join(home, "no-config"),
     AWS_SHARED_CREDENTIALS_FILE: join(home, "no-credentials"),
     AWS_EC2_METADATA_DISABLED: "true",
-    HTTP_PROXY: "http://127.0.0.1:9",
-    HTTPS_PROXY: "http://127.0.0.1:9",
+    HTTP_PROXY: `http://127.0.0.1:${proxy.port}`,
+    HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`,
     NO_PROXY: "",
-    CDK_DISABLE_CLI_TELEMETRY: "true",
-    CDK_DISABLE_VERSION_CHECK: "true",
     ...extra,
   };
 }
 
+/** `npx cdk ...` as the README writes it. */
+function runCdk(args: string[], timeout = 150_000): Promise<Run> {
+  return run([NPX, "cdk", ...args], offlineEnv({}), timeout);
+}
+const NPX = process.platform === "win32" ? "npx.cmd" : "npx";
+
+/** Runs `args` with Node 24, or a command (`npx ...`) found on the test's PATH. */
 function run(args: string[], env: Record<string, string>, timeout = 90_000): Promise<Run> {
+  const [command, ...rest] = args[0] === NPX ? args : [process.execPath, ...args];
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: PROJECT_ROOT, env, timeout }, (error, stdout, stderr) => {
+    execFile(command ?? "", rest, { cwd: PROJECT_ROOT, env, timeout }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -99,7 +123,7 @@ describe("synth-time config errors", () => {
     expect(result.stderr).toContain("add secretArn");
     expect(result.stderr).toContain("127.0.0.1 is the Lambda's own loopback");
     expect(result.stderr).toContain("10.0.4.10 is a private address");
-    expect(result.stderr).toContain("Nothing was synthesized.");
+    expect(result.stderr).toContain("Nothing was synthesized: exit status 2");
     expect(existsSync(outdir) ? readdirSync(outdir).filter((f) => f.endsWith(".template.json")) : []).toEqual(
       [],
     );
@@ -115,25 +139,34 @@ describe("synth-time config errors", () => {
   });
 });
 
-describe("npx cdk synth -c config=examples/minimal.json", () => {
-  it("synthesizes offline, without AWS credentials, an environment-agnostic stack with the config bundled", async () => {
+describe("npx cdk through cdk.json", () => {
+  it("exits 1 on a bad config, the app's own message last but for cdk's one line about the exit status", async () => {
+    const config = writeConfig("bad-cdk.json", { targets: { backend: { url: "ftp://meet" } } });
+    const before = proxied.length;
+    const result = await runCdk(["synth", "-c", `config=${config}`, "--output", join(dir, "bad-cdk.out")]);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines.slice(-4)).toEqual([
+      `${config}: 1 problem in the configuration`,
+      "  - targets.backend.url: must use http or https, not ftp",
+      "Nothing was synthesized: exit status 2 (run through cdk: it adds the line below and exits 1).",
+      "node infra/app.ts: Subprocess exited with error 2",
+    ]);
+    expect(result.stderr).not.toMatch(/NOTICES|telemetry/i);
+    expect(proxied.slice(before)).toEqual([]);
+  }, 150_000);
+
+  it("synthesizes the README's `npx cdk synth -c config=...` offline, without credentials, asking nothing of the network", async () => {
     const outdir = join(dir, "cdk.out");
-    const result = await run(
-      [
-        join(PROJECT_ROOT, "node_modules", "aws-cdk", "bin", "cdk"),
-        "synth",
-        "-c",
-        "config=examples/minimal.json",
-        "--output",
-        outdir,
-        "--quiet",
-        "--no-notices",
-      ],
-      offlineEnv({}),
-      120_000,
-    );
+    const before = proxied.length;
+    const result = await runCdk(["synth", "-c", "config=examples/minimal.json", "--output", outdir]);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
+    // Notices off, telemetry off (cdk.json), no npm update check (.npmrc), no AWS call.
+    expect(proxied.slice(before)).toEqual([]);
+    expect(result.stderr).not.toMatch(/NOTICES|telemetry/i);
+    expect(result.stdout).toContain("Resources:");
+    expect(result.stdout).not.toContain("AWS::CDK::Metadata");
     const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
       artifacts: Record<string, { type: string; environment?: string }>;
     };
