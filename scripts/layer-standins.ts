@@ -60,11 +60,32 @@ export function garageAdmin(fallback: Handler): Handler {
   };
 }
 
+/** The fixed ports of the layer stand-ins, and what each is (npm run standins checks them first). */
+export const LAYER_PORTS = {
+  redisExporter: 19121,
+  nodeExporterLocal: 19100,
+  nodeExporterMedia: 19101,
+  egressA: 17889,
+  egressB: 17890,
+} as const;
+
+export const LAYER_PORT_USE: Record<keyof typeof LAYER_PORTS, string> = {
+  redisExporter: "redis_exporter",
+  nodeExporterLocal: "node_exporter (host local)",
+  nodeExporterMedia: "node_exporter (simulated, host media-1)",
+  egressA: "egress worker a metrics (idle)",
+  egressB: "egress worker b metrics (recording)",
+};
+
 /** Starts every layer stand-in; returns their stop functions. */
 export async function startLayerStandins(listen: Listen): Promise<(() => Promise<void>)[]> {
   const stops: (() => Promise<void>)[] = [];
   if (missingRedis().length === 0) {
-    const redis = await startRedis({ maxmemory: "64mb", maxclients: 100, exporterPort: 19121 });
+    const redis = await startRedis({
+      maxmemory: "64mb",
+      maxclients: 100,
+      exporterPort: LAYER_PORTS.redisExporter,
+    });
     // Some traffic: a hit rate of about 80 %.
     const timer = setInterval(() => {
       redis.pipe([
@@ -93,16 +114,16 @@ export async function startLayerStandins(listen: Listen): Promise<(() => Promise
         rejected: 0,
         evicted: count(0.1),
       });
-    stops.push(await listen(19121, page(redis), "redis_exporter (simulated)"));
+    stops.push(await listen(LAYER_PORTS.redisExporter, page(redis), "redis_exporter (simulated)"));
   }
   if (missingNodeExporter().length === 0) {
-    const node = await startNodeExporter(19100);
+    const node = await startNodeExporter(LAYER_PORTS.nodeExporterLocal);
     console.log(`  ${"real node_exporter (this machine, host local)".padEnd(52)} ${node.url}`);
     stops.push(() => node.stop());
   } else {
     stops.push(
       await listen(
-        19100,
+        LAYER_PORTS.nodeExporterLocal,
         page(() => mediaHost(0.3)),
         "node_exporter (simulated, host local)",
       ),
@@ -110,7 +131,7 @@ export async function startLayerStandins(listen: Listen): Promise<(() => Promise
   }
   stops.push(
     await listen(
-      19101,
+      LAYER_PORTS.nodeExporterMedia,
       page(() => mediaHost(0.65)),
       "node_exporter (simulated, host media-1)",
     ),
@@ -125,8 +146,12 @@ export async function startLayerStandins(listen: Listen): Promise<(() => Promise
         : {},
       cpuFree: busy ? 1 : 8,
     });
-  stops.push(await listen(17889, page(worker("EG_demoA", false)), "egress worker a metrics (idle)"));
-  stops.push(await listen(17890, page(worker("EG_demoB", true)), "egress worker b metrics (recording)"));
+  stops.push(
+    await listen(LAYER_PORTS.egressA, page(worker("EG_demoA", false)), "egress worker a metrics (idle)"),
+  );
+  stops.push(
+    await listen(LAYER_PORTS.egressB, page(worker("EG_demoB", true)), "egress worker b metrics (recording)"),
+  );
   return stops;
 }
 

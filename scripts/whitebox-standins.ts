@@ -13,10 +13,13 @@
  * pg_stat_statements) and a streaming replica, each with Debian's postgres_exporter, when they are
  * installed, else the exporter page captured from them; Redis and this machine's node_exporter
  * are the real programs when installed too (scripts/layer-standins.ts). Everything listens on
- * 127.0.0.1 only and stops on Ctrl-C.
+ * 127.0.0.1 only, and everything (the real programs included) stops on Ctrl-C, SIGTERM (npm
+ * stopping the script) and SIGHUP (the terminal closing). A port already taken is named, and
+ * nothing is left running.
  */
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { errorMessage } from "../functions/shared/errors.ts";
 import {
   EXPORTER_PASSWORD,
   EXPORTER_USER,
@@ -25,7 +28,13 @@ import {
   startPostgres,
 } from "../support/postgres.ts";
 import { garagePage, ingressNginxPage, livekitNode, livekitPage, SAMPLES_DIR } from "../support/whitebox.ts";
-import { GARAGE_ADMIN_TOKEN, garageAdmin, startLayerStandins } from "./layer-standins.ts";
+import {
+  GARAGE_ADMIN_TOKEN,
+  garageAdmin,
+  LAYER_PORT_USE,
+  LAYER_PORTS,
+  startLayerStandins,
+} from "./layer-standins.ts";
 
 const LIVEKIT_PASSWORD = process.env.LIVEKIT_METRICS_PASSWORD ?? "demo-livekit-password";
 const GARAGE_TOKEN = process.env.GARAGE_METRICS_TOKEN ?? "demo-garage-token";
@@ -129,10 +138,40 @@ const backend: Handler = (request, response) => {
 
 const livekitHealth: Handler = (_request, response) => text(response, 200, "OK");
 
+/** Every port the stand-ins listen on (examples/whitebox.json and examples/standins-garage-down.json use them). */
+export const PORTS = {
+  backend: 18000,
+  ingress: 10254,
+  livekit: 17880,
+  livekitMetricsA: 16789,
+  livekitMetricsB: 16790,
+  garage: 13903,
+  postgresExporter: 19187,
+  postgresReplicaExporter: 19188,
+  ...LAYER_PORTS,
+} as const;
+
+const PORT_USE: Record<keyof typeof PORTS, string> = {
+  backend: "backend heartbeat",
+  ingress: "ingress-nginx metrics",
+  livekit: "LiveKit health",
+  livekitMetricsA: "LiveKit node a metrics (basic auth)",
+  livekitMetricsB: "LiveKit node b metrics (restarts every 12 s)",
+  garage: "Garage admin: /health, /metrics, buckets",
+  postgresExporter: "postgres_exporter (primary)",
+  postgresReplicaExporter: "postgres_exporter (replica)",
+  ...LAYER_PORT_USE,
+};
+
+/** What is already listening: a leftover `npm run standins`, most likely. */
+class PortTaken extends Error {}
+
 async function listen(port: number, handler: Handler, what: string): Promise<() => Promise<void>> {
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortTaken(portTakenText([[port, what]])) : error),
+    );
     server.listen(port, "127.0.0.1", resolve);
   });
   console.log(`  ${what.padEnd(52)} http://127.0.0.1:${port}`);
@@ -143,23 +182,105 @@ async function listen(port: number, handler: Handler, what: string): Promise<() 
     });
 }
 
-async function main(): Promise<void> {
-  console.log("Stand-ins for examples/whitebox.json (127.0.0.1 only):");
-  const stops: (() => Promise<void>)[] = [];
-  stops.push(await listen(18000, backend, "backend heartbeat"));
-  stops.push(await listen(10254, guardedless(ingress), "ingress-nginx metrics"));
-  stops.push(await listen(17880, livekitHealth, "LiveKit health"));
-  stops.push(await listen(16789, guarded(livekitAuth, livekitA), "LiveKit node a metrics (basic auth)"));
-  stops.push(
-    await listen(16790, guarded(livekitAuth, livekitB), "LiveKit node b metrics (restarts every 12 s)"),
-  );
-  stops.push(await listen(13903, garage, "Garage admin: /health, /metrics, buckets"));
+function portTakenText(taken: readonly (readonly [number, string])[]): string {
+  const list = taken.map(([port, what]) => `${port} (${what})`).join(", ");
+  const first = taken[0]?.[0] ?? 0;
+  return `port${taken.length > 1 ? "s" : ""} ${list} already in use on 127.0.0.1: is another \`npm run standins\` still running? (\`ss -ltnp 'sport = :${first}'\` shows what holds it)`;
+}
 
+/** Every fixed port that something already listens on, checked before starting anything. */
+async function takenPorts(): Promise<[number, string][]> {
+  const taken: [number, string][] = [];
+  for (const [name, port] of Object.entries(PORTS) as [keyof typeof PORTS, number][]) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (!free) taken.push([port, PORT_USE[name]]);
+  }
+  return taken;
+}
+
+async function main(): Promise<void> {
+  const stops: (() => Promise<void>)[] = [];
+  let starting = true;
+  let stopRequested = false;
+  let stopping: Promise<void> | undefined;
+  // Everything started is stopped, in reverse order, on any of these: Ctrl-C (SIGINT), npm or a
+  // supervisor stopping the script (SIGTERM), the terminal closing (SIGHUP, which PostgreSQL
+  // itself would take as "reload" and outlive us). A signal during startup stops once the step
+  // in progress is done, so nothing it spawned is left behind.
+  const stopAll = (code: number): Promise<void> => {
+    stopping ??= (async () => {
+      for (const close of stops.reverse()) await close().catch(() => undefined);
+      process.exit(code);
+    })();
+    return stopping;
+  };
+  const requestStop = (): void => {
+    if (starting) stopRequested = true;
+    else void stopAll(0);
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, requestStop);
+  // `npm run` starts the script through `sh -c`, and stopping npm (SIGTERM) stops that shell, not
+  // this process: losing the parent is the signal then.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) requestStop();
+  }, 500).unref();
+  const step = async (start: () => Promise<() => Promise<void>>): Promise<boolean> => {
+    stops.push(await start());
+    return !stopRequested;
+  };
+
+  try {
+    const taken = await takenPorts();
+    if (taken.length > 0) throw new PortTaken(portTakenText(taken));
+    console.log("Stand-ins for examples/whitebox.json (127.0.0.1 only):");
+    const started =
+      (await step(() => listen(PORTS.backend, backend, PORT_USE.backend))) &&
+      (await step(() => listen(PORTS.ingress, guardedless(ingress), PORT_USE.ingress))) &&
+      (await step(() => listen(PORTS.livekit, livekitHealth, PORT_USE.livekit))) &&
+      (await step(() =>
+        listen(PORTS.livekitMetricsA, guarded(livekitAuth, livekitA), PORT_USE.livekitMetricsA),
+      )) &&
+      (await step(() =>
+        listen(PORTS.livekitMetricsB, guarded(livekitAuth, livekitB), PORT_USE.livekitMetricsB),
+      )) &&
+      (await step(() => listen(PORTS.garage, garage, PORT_USE.garage))) &&
+      (await step(startDatabase)) &&
+      (await step(async () => {
+        const layers = await startLayerStandins(listen);
+        return async () => {
+          for (const stop of layers.reverse()) await stop();
+        };
+      }));
+    if (!started) return void (await stopAll(0));
+  } catch (error) {
+    const message = error instanceof PortTaken ? error.message : `could not start: ${errorMessage(error)}`;
+    console.error(message);
+    return void (await stopAll(1));
+  }
+  starting = false;
+  console.log(
+    "\nThen, in another shell:\n" +
+      `  export LIVEKIT_METRICS_PASSWORD=${LIVEKIT_PASSWORD} GARAGE_METRICS_TOKEN=${GARAGE_TOKEN} GARAGE_ADMIN_TOKEN=${GARAGE_ADMIN_TOKEN} PG_EXPORTER_PASSWORD=${EXPORTER_PASSWORD}\n` +
+      "  npm run probe -- --config examples/whitebox.json --watch --interval 5 --cycles 3\n\nCtrl-C stops.",
+  );
+}
+
+/**
+ * A real PostgreSQL primary and streaming replica, each with postgres_exporter, when installed;
+ * else the captured exporter page on both ports.
+ */
+async function startDatabase(): Promise<() => Promise<void>> {
   const binaries = findBinaries();
   if ("missing" in binaries) {
     const page = readFileSync(`${SAMPLES_DIR}/postgres-exporter-0.11.txt`, "utf8");
     const auth = `Basic ${Buffer.from(`${EXPORTER_USER}:${EXPORTER_PASSWORD}`).toString("base64")}`;
-    for (const port of [19187, 19188]) {
+    const stops: (() => Promise<void>)[] = [];
+    for (const port of [PORTS.postgresExporter, PORTS.postgresReplicaExporter]) {
       stops.push(
         await listen(
           port,
@@ -169,45 +290,44 @@ async function main(): Promise<void> {
       );
     }
     console.log(`  (${binaries.missing.join(", ")} missing: serving the captured exporter page)`);
-  } else {
-    const postgres = await startPostgres(binaries, 100, {
-      exporterPort: 19187,
-      statStatements: hasStatStatements(binaries),
-    });
+    return async () => {
+      for (const stop of stops) await stop();
+    };
+  }
+  const postgres = await startPostgres(binaries, 100, {
+    exporterPort: PORTS.postgresExporter,
+    statStatements: hasStatStatements(binaries),
+  });
+  let writes: NodeJS.Timeout | undefined;
+  let replica: Awaited<ReturnType<typeof postgres.startReplica>> | undefined;
+  const stop = async (): Promise<void> => {
+    clearInterval(writes);
+    await replica?.stop();
+    await postgres.stop();
+  };
+  try {
     await postgres.openSessions(17);
-    const replica = await postgres.startReplica(19188);
+    replica = await postgres.startReplica(PORTS.postgresReplicaExporter);
     // Meet's database, written every two seconds: the replica's lag is its replay delay (not the
     // primary's silence), and pg_stat_statements has statements to report.
     postgres.sql("CREATE DATABASE meet");
     postgres.sql("CREATE TABLE heartbeat (at timestamptz)", "meet");
-    const writes = setInterval(() => {
+    writes = setInterval(() => {
       postgres.sql("INSERT INTO heartbeat VALUES (now())", "meet");
       postgres.sql("SELECT count(*) FROM heartbeat", "meet");
     }, 2_000);
-    console.log(`  ${"real postgres_exporter (primary, 17 sessions)".padEnd(52)} ${postgres.exporterUrl}`);
-    console.log(`  ${"real postgres_exporter (streaming replica)".padEnd(52)} ${replica.exporterUrl}`);
-    stops.push(async () => {
-      clearInterval(writes);
-      await replica.stop();
-      await postgres.stop();
-    });
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  stops.push(...(await startLayerStandins(listen)));
-  console.log(
-    "\nThen, in another shell:\n" +
-      `  export LIVEKIT_METRICS_PASSWORD=${LIVEKIT_PASSWORD} GARAGE_METRICS_TOKEN=${GARAGE_TOKEN} GARAGE_ADMIN_TOKEN=${GARAGE_ADMIN_TOKEN} PG_EXPORTER_PASSWORD=${EXPORTER_PASSWORD}\n` +
-      "  npm run probe -- --config examples/whitebox.json --watch --interval 5 --cycles 3\n\nCtrl-C stops.",
-  );
-  const stop = async (): Promise<void> => {
-    for (const close of stops.reverse()) await close();
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void stop());
-  process.once("SIGTERM", () => void stop());
+  console.log(`  ${"real postgres_exporter (primary, 17 sessions)".padEnd(52)} ${postgres.exporterUrl}`);
+  console.log(`  ${"real postgres_exporter (streaming replica)".padEnd(52)} ${replica.exporterUrl}`);
+  console.log(`  ${"PostgreSQL primary itself".padEnd(52)} 127.0.0.1:${postgres.port}`);
+  return stop;
 }
 
 function guardedless(page: () => string): Handler {
   return (_request, response) => text(response, 200, page(), "text/plain; version=0.0.4; charset=utf-8");
 }
 
-await main();
+if (import.meta.main) await main();
