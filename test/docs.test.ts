@@ -78,12 +78,64 @@ describe("docs/deploy.md", () => {
       "Subscription Confirmation",
       "npm run notify-test -- --severity critical",
       "npx cdk destroy -c config=",
-      "UnreservedConcurrentExecution below its minimum value of [10]",
+      "UnreservedConcurrentExecution below its minimum value of [100]",
       `timeout ${PROBE_TIMEOUT_SECONDS} s`,
       "deployment.vpc",
     ]) {
       expect(deploy).toContain(text);
     }
+  });
+
+  it("says what the hardening changed for the operator (issue 8)", () => {
+    const deploy = read("docs/deploy.md");
+    for (const text of [
+      // cdk's exit status for the app's 2, and the line it prints after the app's message
+      "turns that into its own exit status **1**",
+      "node infra/app.ts: Subprocess exited with error 2",
+      // offline synth: notices, telemetry, npm's update check; the feature-flags line explained
+      '"notices": false',
+      '"cli-telemetry": false',
+      "`.npmrc` turns npm's own update check off",
+      "feature flags are not configured",
+      // the https retry policy, the dead-letter queue and its alarm; the key policy's conditions
+      "for the hour SNS allows",
+      "`<prefix>-monitor-page-undelivered`",
+      "`aws:SourceAccount` and `aws:SourceArn`",
+      // unsubscribing from a forwarded email
+      "AuthenticateOnUnsubscribe",
+      "--authenticate-on-unsubscribe true",
+      // notify-test through a real alarm
+      "`SetAlarmState`",
+      'ALARM: "Meet-monitor-TEST-notify-critical" in EU (Paris)',
+      // one dashboard per region; no reserved concurrency by default
+      "`<stackName>-<region>`",
+      "That is why it is off by default",
+      "## What changed in this version",
+    ]) {
+      expect(deploy).toContain(text);
+    }
+    expect(readme).toContain("docs/deploy.md#what-changed-in-this-version");
+  });
+});
+
+describe("README quick start and sample run", () => {
+  it("says the EBADENGINE warnings of npm ci on an older Node are expected, and why", () => {
+    const quickStart = section(readme, "Quick start");
+    expect(quickStart).toContain("EBADENGINE");
+    expect(quickStart).toContain("everything then runs on the pinned Node 24");
+  });
+
+  it("names the example file of its sample run, and the stand-ins' variables before the whitebox.json command", () => {
+    expect(section(readme, "Run one probe cycle (the main job)")).toContain(
+      "npm run probe -- --config examples/standins-garage-down.json",
+    );
+    const whitebox = read("docs/whitebox.md");
+    const command = whitebox.indexOf("npm run probe -- --config examples/whitebox.json");
+    const variables = whitebox.indexOf(
+      "LIVEKIT_METRICS_PASSWORD, GARAGE_METRICS_TOKEN, GARAGE_ADMIN_TOKEN and PG_EXPORTER_PASSWORD",
+    );
+    expect(variables).toBeGreaterThan(0);
+    expect(variables).toBeLessThan(command);
   });
 });
 
