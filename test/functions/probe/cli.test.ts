@@ -122,45 +122,21 @@ describe("probe CLI", () => {
     expect(parsed.checks[1]).toMatchObject({ httpStatus: 503, attempts: 2 });
   });
 
-  it("repeats with --watch --interval --cycles, pacing cycles from start to start", async () => {
-    // A clock that moves only when the test says: each cycle "takes" 1.2 s, each pause what it asks.
+  /**
+   * `--watch --interval 5 --cycles 3` on a clock that moves only when the test says: each cycle
+   * "takes" what `durations` gives it (counted when it prints), each pause what it asks.
+   */
+  async function watchOnClock(durations: readonly number[]) {
     let now = 1_000_000;
+    let cycle = 0;
     const pauses: number[] = [];
     let stdout = "";
+    let stderr = "";
     const code = await runCli(
       ["--config", await allUp(), "--watch", "--interval", "5", "--cycles", "3"],
       {
         stdout: (text) => {
           stdout += text;
-          now += 1_200;
-        },
-        stderr: () => undefined,
-      },
-      {
-        http: createUndiciHttp({ lookup: loopbackLookup }),
-        clock: () => now,
-        sleep: async (ms) => {
-          pauses.push(ms);
-          now += ms;
-        },
-      },
-    );
-    expect(code).toBe(EXIT.ok);
-    expect(stdout.match(/^cycle \d\/3 {2}/gm)).toEqual(["cycle 1/3  ", "cycle 2/3  ", "cycle 3/3  "]);
-    expect(pauses).toEqual([3_800, 3_800]);
-  });
-
-  it("warns once per overrun when a cycle outlasts --interval, and starts the next one at once", async () => {
-    // Cycles "take" 7 s, 2 s and 6 s on a clock that moves only when the test says.
-    const durations = [7_000, 2_000, 6_000];
-    let now = 1_000_000;
-    let cycle = 0;
-    const pauses: number[] = [];
-    let stderr = "";
-    const code = await runCli(
-      ["--config", await allUp(), "--watch", "--interval", "5", "--cycles", "3"],
-      {
-        stdout: () => {
           now += durations[cycle++] ?? 0;
         },
         stderr: (text) => {
@@ -176,6 +152,19 @@ describe("probe CLI", () => {
         },
       },
     );
+    return { code, stdout, stderr, pauses };
+  }
+
+  it("repeats with --watch --interval --cycles, pacing cycles from start to start", async () => {
+    const { code, stdout, stderr, pauses } = await watchOnClock([1_200, 1_200, 1_200]);
+    expect(code).toBe(EXIT.ok);
+    expect(stdout.match(/^cycle \d\/3 {2}/gm)).toEqual(["cycle 1/3  ", "cycle 2/3  ", "cycle 3/3  "]);
+    expect(pauses).toEqual([3_800, 3_800]);
+    expect(stderr).toBe("");
+  });
+
+  it("warns once per overrun when a cycle outlasts --interval, and starts the next one at once", async () => {
+    const { code, stderr, pauses } = await watchOnClock([7_000, 2_000, 6_000]);
     expect(code).toBe(EXIT.ok);
     expect(pauses).toEqual([0, 3_000]);
     // The third cycle is the last: nothing starts late after it.
