@@ -9,11 +9,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { AwsV4Signer } from "aws4fetch";
 import type { GarageS3, MonitorConfig } from "../../shared/config/index.ts";
+import { untrustedText } from "../../shared/text.ts";
 import { safeSend } from "../guard.ts";
 import type { HttpExchange, HttpMethod } from "../http.ts";
 import { attemptClock, readCredential } from "./attempt.ts";
 import type { Attempt, AttemptContext, CheckPorts, CheckSpec } from "./check.ts";
-import { printable, slug } from "./text.ts";
+import { slug } from "./text.ts";
 
 /** S3 error documents are small; the probe object is 64 bytes. */
 const S3_BODY_LIMIT = 16 * 1024;
@@ -131,5 +132,5 @@ export function s3ErrorText(body: string): string {
   const code = /<Code>([A-Za-z0-9.]{1,64})<\/Code>/.exec(body)?.[1];
   if (code === undefined) return "";
   const hint = HINTS[code];
-  return ` ${printable(code)}${hint ? ` (${hint})` : ""}`;
+  return ` ${untrustedText(code)}${hint ? ` (${hint})` : ""}`;
 }

@@ -14,13 +14,13 @@ import {
   SignalResponse,
 } from "@livekit/protocol";
 import { type JoinTokenSource, joinTokenSource, type MonitorConfig } from "../../shared/config/index.ts";
+import { untrustedText } from "../../shared/text.ts";
 import { joinUrl } from "../../shared/url.ts";
 import type { PhaseTimings } from "../http.ts";
 import type { MessageSocket } from "../sockets.ts";
 import { attemptClock, elapsedSince } from "./attempt.ts";
 import type { Attempt, AttemptContext, CheckPorts, CheckSpec, IceServer } from "./check.ts";
 import { joinToken } from "./join-token.ts";
-import { printable } from "./text.ts";
 
 /** LiveKit's current signal protocol, as the JS SDK sends it; the SDK fields say who we are. */
 const SIGNAL_PARAMS = { auto_subscribe: "0", sdk: "js", version: "2.21.0", protocol: "17" };
@@ -110,10 +110,10 @@ async function attemptJoin(
       context.redact(server.credential);
     }
     const info = {
-      room: printable(token.room),
-      serverVersion: printable(join.serverInfo?.version ?? "unknown"),
-      serverRegion: printable(join.serverInfo?.region || "none"),
-      serverNode: printable(join.serverInfo?.nodeId || "unknown"),
+      room: untrustedText(token.room),
+      serverVersion: untrustedText(join.serverInfo?.version ?? "unknown"),
+      serverRegion: untrustedText(join.serverInfo?.region || "none"),
+      serverNode: untrustedText(join.serverInfo?.nodeId || "unknown"),
     };
     const base = {
       timings,
@@ -189,10 +189,10 @@ async function firstMessage(socket: MessageSocket, timeoutMs: number): Promise<F
   if (message.case === "join") return { join: message.value };
   if (message.case === "leave") {
     const reason = DisconnectReason[message.value.reason] ?? String(message.value.reason);
-    return { reason: `LiveKit sent leave instead of join (reason ${printable(reason, 40)})` };
+    return { reason: `LiveKit sent leave instead of join (reason ${untrustedText(reason, 40)})` };
   }
   return {
-    reason: `the first message is "${printable(message.case ?? "empty", 40)}", expected the join response`,
+    reason: `the first message is "${untrustedText(message.case ?? "empty", 40)}", expected the join response`,
   };
 }
 

@@ -6,13 +6,13 @@
  */
 import type { MonitorConfig, TargetTls } from "../../shared/config/index.ts";
 import type { TurnCheckName } from "../../shared/metrics.ts";
+import { untrustedText } from "../../shared/text.ts";
 import type { TurnTransport } from "../sockets.ts";
 import { allocateRelay } from "../turn/allocate.ts";
 import { parseTurnUrl, TRANSPORT_TEXT, type TurnUrl } from "../turn/urls.ts";
 import { elapsedSince } from "./attempt.ts";
 import type { Attempt, AttemptContext, CheckPorts, CheckSpec, IceServer, NotChecked } from "./check.ts";
 import { livekitJoinCheck } from "./livekit-join.ts";
-import { printable } from "./text.ts";
 
 /** A join response lists one server per node and transport; a few is plenty each minute. */
 export const MAX_SERVERS_PER_TRANSPORT = 4;
@@ -139,12 +139,12 @@ async function allocateOn(
 function combine(outcomes: readonly ServerOutcome[]): Attempt {
   const [first] = outcomes;
   if (!first) throw new Error("no TURN server to combine");
-  const target = printable(outcomes.map((outcome) => outcome.url.text).join(", "), 300);
+  const target = untrustedText(outcomes.map((outcome) => outcome.url.text).join(", "), 300);
   const failed = outcomes.filter((outcome) => outcome.attempt.verdict.status === "down");
   const describe = (outcome: ServerOutcome): string =>
     outcomes.length === 1
       ? (outcome.attempt.verdict.reason ?? "")
-      : `${printable(outcome.url.text, 120)}: ${outcome.attempt.verdict.reason ?? ""}`;
+      : `${untrustedText(outcome.url.text, 120)}: ${outcome.attempt.verdict.reason ?? ""}`;
   const base = {
     timings: first.attempt.timings,
     target,

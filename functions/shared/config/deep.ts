@@ -5,10 +5,17 @@
  */
 import { z } from "zod";
 import { credential, httpUrl, timeoutMs, tls } from "./fields.ts";
+import { expectedText } from "./issues.ts";
 
 const printable = (what: string) =>
   z
-    .string({ error: `must be a string (${what})` })
+    .string({
+      // What was found, and what the string is for; an absent field is simply required.
+      error: (issue) =>
+        issue.code === "invalid_type" && issue.input !== undefined
+          ? `${expectedText(issue)} (${what})`
+          : undefined,
+    })
     .min(1, { error: "must not be empty" })
     .max(256)
     .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" });
