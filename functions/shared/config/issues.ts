@@ -104,7 +104,9 @@ function foundSuffix(issue: Issue): string {
       if (Array.isArray(input)) return `, got ${plural(input.length, "item")}`;
       return "";
     case "invalid_value":
-      return input === undefined ? "" : `, got ${foundText(input)}`;
+      // A choice among a few names, never a secret: the value found is quoted so a typo shows.
+      if (input === undefined) return "";
+      return `, got ${typeof input === "string" ? literalText(input) : foundText(input)}`;
     case "custom":
       // A rule about one number (log retention days): the number found. Rules about an object
       // (`ca` and `caFile`) carry the object as their input and say it all in their message.

@@ -109,7 +109,10 @@ describe("config of the other layers", () => {
       url: `http://h${index}:9100/metrics`,
     }));
     expect(issuesOf({ hosts: many })).toEqual([
-      { path: "targets.hosts", message: "at most 50 hosts (each costs 6 custom metrics and 3 alarms)" },
+      {
+        path: "targets.hosts",
+        message: "at most 50 hosts (each costs 6 custom metrics and 3 alarms), got 51 items",
+      },
     ]);
   });
 
@@ -146,7 +149,10 @@ describe("config of the other layers", () => {
         message: "must be a bucket name: 3 to 63 lowercase letters, digits, '.' and '-'",
       },
       { path: "targets.garage.buckets.names", message: "lists a bucket twice" },
-      { path: "targets.garage.buckets.api", message: 'api must be "v2" (Garage 2.x) or "v1" (Garage 1.x)' },
+      {
+        path: "targets.garage.buckets.api",
+        message: 'api must be "v2" (Garage 2.x) or "v1" (Garage 1.x), got "v3"',
+      },
     ]);
     expect(
       issuesOf({ garage: { adminUrl: "http://garage:3903", buckets: { names: ["meet-media-storage"] } } }),

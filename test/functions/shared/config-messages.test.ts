@@ -127,13 +127,13 @@ describe("every other kind of issue the schema produces", () => {
       targets: {
         livekit: { url: "http://livekit:7880", metricsUrl: 6789 },
         garage: { adminUrl: "http://garage:3903", metrics: true },
-        database: { exporterUrl: ["http://pg:9187/metrics"] },
+        backend: { url: ["http://meet-backend:8000"] },
       },
     });
     expect(found).toEqual({
       "targets.livekit.metricsUrl": "expected a string or an array, got 6789",
       "targets.garage.metrics": "expected false or an object, got true",
-      "targets.database.exporterUrl": "expected a string, got an array",
+      "targets.backend.url": "expected a string, got an array",
     });
     expect(
       messages({ targets: { livekit: { url: "http://livekit:7880", metricsUrl: ["http://lk:6789", 7] } } }),
@@ -249,7 +249,7 @@ describe("cross-field rules are reported in the same pass as field problems", ()
     });
     expect(messages({ targets: {}, namespace: "" })).toEqual({
       namespace: "must not be empty",
-      targets: "configure at least one target (backend, livekit, garage or database)",
+      targets: "configure at least one target (backend, livekit, garage, database, redis, hosts or egress)",
     });
   });
 });
