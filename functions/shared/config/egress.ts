@@ -1,6 +1,6 @@
 /** `targets.egress`: LiveKit egress, the workers that record rooms. */
 import { z } from "zod";
-import { metricsUrls, requestOptions } from "./fields.ts";
+import { EVERY_PASS, metricsUrls, requestOptions } from "./fields.ts";
 
 /** Egress' own default `cpu_cost.room_composite_cpu_cost` (livekit/egress pkg/config/service.go). */
 export const DEFAULT_ROOM_COMPOSITE_CPU_COST = 4;
@@ -32,6 +32,6 @@ export const egressTarget = z
         message: "only applies with healthUrl (the Prometheus page says itself whether a worker can accept)",
       });
     }
-  });
+  }, EVERY_PASS);
 
 export type EgressTarget = z.output<typeof egressTarget>;

@@ -40,7 +40,9 @@ export const EVERY_PASS = { when: (payload: { value: unknown }) => isRecord(payl
 
 /**
  * A whole number: a value of another type is reported as "expected an integer" (zod's number
- * type alone would say "expected a number" for a string).
+ * type alone would say "expected a number" for a string). The integer rule is a refinement, not
+ * zod's `.int()`: `.int()` aborts the object's parse, so its cross-field rules would wait for the
+ * fraction to be fixed (every problem must come in one pass).
  */
 export function integer(): z.ZodNumber {
   return z
@@ -48,7 +50,7 @@ export function integer(): z.ZodNumber {
       error: (issue) =>
         issue.code === "invalid_type" ? expectedText({ ...issue, expected: "int" }) : undefined,
     })
-    .int();
+    .refine((value) => Number.isSafeInteger(value), { error: "expected an integer" });
 }
 
 /** The vantage: config `vantage` and the CLI's `--vantage`. It is a CloudWatch dimension value. */

@@ -1,6 +1,6 @@
 /** `targets.redis`: Redis through redis_exporter, or an ElastiCache node through its CloudWatch metrics. */
 import { z } from "zod";
-import { basicAuth, httpUrl, requestOptions } from "./fields.ts";
+import { basicAuth, EVERY_PASS, httpUrl, requestOptions } from "./fields.ts";
 
 /** ElastiCache names a single-node cluster's only node, and a replication group's nodes, 0001. */
 export const DEFAULT_CACHE_NODE_ID = "0001";
@@ -32,6 +32,6 @@ export const redisTarget = z
     if (redis.exporterBasicAuth !== undefined && redis.exporterUrl === undefined) {
       ctx.addIssue({ code: "custom", path: ["exporterBasicAuth"], message: "only applies with exporterUrl" });
     }
-  });
+  }, EVERY_PASS);
 
 export type RedisTarget = z.output<typeof redisTarget>;

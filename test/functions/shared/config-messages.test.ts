@@ -254,6 +254,32 @@ describe("cross-field rules are reported in the same pass as field problems", ()
   });
 });
 
+describe("cross-field rules of the other layers, in the same pass", () => {
+  it("Redis, egress and host names, next to a wrong field of the same object", () => {
+    expect(
+      messages({
+        targets: {
+          redis: { timeoutMs: "1", cacheNodeId: "0001" },
+          egress: { roomCompositeCpuCost: 2, timeoutMs: 1500.5 },
+          hosts: [
+            { name: "db-1", url: "http://db-1:9100/metrics" },
+            { name: "DB-1", url: "http://db-2:9100/metrics", timeoutMs: "x" },
+          ],
+        },
+      }),
+    ).toEqual({
+      "targets.redis.timeoutMs": "expected an integer, got a string",
+      "targets.redis": "set exactly one of exporterUrl or cacheClusterId",
+      "targets.redis.cacheNodeId": "only applies with cacheClusterId",
+      "targets.egress.timeoutMs": "expected an integer, got 1500.5",
+      "targets.egress": expect.stringContaining("set exactly one of metricsUrl"),
+      "targets.egress.roomCompositeCpuCost": expect.stringContaining("only applies with healthUrl"),
+      "targets.hosts[1].timeoutMs": "expected an integer, got a string",
+      "targets.hosts[1].name": '"DB-1" is already the name of hosts[0] (names are compared ignoring case)',
+    });
+  });
+});
+
 describe("headers", () => {
   it("refuses CR, LF and other control characters in a value, without echoing the value", () => {
     const found = messages({
