@@ -10,7 +10,7 @@ import type { MonitorConfig } from "../functions/shared/config/index.ts";
 import { DEFAULT_CACHE_NODE_ID } from "../functions/shared/config/redis.ts";
 import { FigureMetrics, type MetricSpec } from "../functions/shared/metrics.ts";
 import type { ConfigPlan, SourceInstance } from "../functions/shared/plan/index.ts";
-import { albResponseTimeMs, elasticacheMetric, rdsReplicaLag } from "./cloudwatch-metrics.ts";
+import { albResponseTimeMs, elasticacheMetric, rdsReplicaLag } from "./aws-metrics.ts";
 import type { WidgetKit } from "./dashboard-grid.ts";
 
 /** A section builder's view of the dashboard: its configuration, its plan and its helpers. */

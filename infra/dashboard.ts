@@ -31,12 +31,11 @@ import {
 } from "../functions/shared/metrics.ts";
 import { type ConfigPlan, httpsChecks, isHealthCheck } from "../functions/shared/plan/index.ts";
 import type { SourceInstance } from "../functions/shared/plan/source-kind.ts";
+import { albErrorRate, rdsConnectionsPercent } from "./aws-metrics.ts";
 import {
-  albErrorRate,
   contractMetric,
   type MetricContext,
   probeFunctionMetrics,
-  rdsConnectionsPercent,
   vantageMetrics,
 } from "./cloudwatch-metrics.ts";
 import { deepCheckWidgets } from "./dashboard-deep.ts";

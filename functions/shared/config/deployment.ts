@@ -1,6 +1,6 @@
 /** Where and how the stacks are deployed: the home region and the regions that probe. */
 import { z } from "zod";
-import { integer } from "./fields.ts";
+import { EVERY_PASS, integer } from "./fields.ts";
 
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -118,7 +118,7 @@ export const deploymentSection = z
         });
       }
     }
-  })
+  }, EVERY_PASS)
   .prefault({});
 
 export type Vpc = z.output<typeof vpc>;

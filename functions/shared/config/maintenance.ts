@@ -4,7 +4,9 @@
  * remember to unmute. The monitor's own alarms are never muted.
  */
 import { z } from "zod";
+import { isRecord } from "../errors.ts";
 import { COMPONENTS } from "../metrics.ts";
+import { integer } from "./fields.ts";
 
 /** CloudWatch accepts mute durations from one minute to 15 days. */
 export const MAX_MUTE_MINUTES = 15 * 24 * 60;
@@ -106,9 +108,7 @@ const maintenanceWindow = z.strictObject({
     const problem = scheduleProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   }),
-  durationMinutes: z
-    .number()
-    .int()
+  durationMinutes: integer()
     .min(1)
     .max(MAX_MUTE_MINUTES, { error: `must be at most ${MAX_MUTE_MINUTES} (15 days, CloudWatch's limit)` }),
   /** The time zone the schedule is read in (IANA name such as Europe/Paris). @default UTC */
@@ -126,15 +126,21 @@ const maintenanceWindow = z.strictObject({
 export const maintenanceSection = z
   .array(maintenanceWindow)
   .max(20)
-  .superRefine((windows, ctx) => {
-    const seen = new Set<string>();
-    for (const [index, window] of windows.entries()) {
-      if (seen.has(window.name)) {
-        ctx.addIssue({ code: "custom", path: [index, "name"], message: `"${window.name}" is used twice` });
-      }
-      seen.add(window.name);
-    }
-  })
+  .superRefine(
+    (windows, ctx) => {
+      const seen = new Set<string>();
+      windows.forEach((window: unknown, index) => {
+        // Runs in the same pass as the windows' own checks: a window without a string name is theirs.
+        const name = isRecord(window) && typeof window.name === "string" ? window.name : undefined;
+        if (name === undefined) return;
+        if (seen.has(name)) {
+          ctx.addIssue({ code: "custom", path: [index, "name"], message: `"${name}" is used twice` });
+        }
+        seen.add(name);
+      });
+    },
+    { when: (payload) => Array.isArray(payload.value) },
+  )
   .default([]);
 
 export type MaintenanceWindow = z.output<typeof maintenanceWindow>;

@@ -278,6 +278,35 @@ describe("cross-field rules of the other layers, in the same pass", () => {
       "targets.hosts[1].name": '"DB-1" is already the name of hosts[0] (names are compared ignoring case)',
     });
   });
+
+  it("vantages: a region listed twice and no home region, next to a wrong memory size", () => {
+    expect(
+      messages({
+        targets: { backend },
+        deployment: { memoryMb: "512", vantages: ["eu-west-3", "eu-west-3"] },
+      }),
+    ).toEqual({
+      "deployment.memoryMb": "expected an integer, got a string",
+      "deployment.region": expect.stringContaining("is required with vantages"),
+      "deployment.vantages[1]": "eu-west-3 is listed twice",
+    });
+  });
+
+  it("maintenance windows: a twice-used name next to a fractional duration", () => {
+    const window = { schedule: "cron(0 2 * * SUN)", durationMinutes: 60 };
+    expect(
+      messages({
+        targets: { backend },
+        maintenance: [
+          { ...window, name: "weekly" },
+          { ...window, name: "weekly", durationMinutes: 90.5 },
+        ],
+      }),
+    ).toEqual({
+      "maintenance[1].durationMinutes": "expected an integer, got 90.5",
+      "maintenance[1].name": '"weekly" is used twice',
+    });
+  });
 });
 
 describe("headers", () => {
