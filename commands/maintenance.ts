@@ -16,6 +16,8 @@ import { MAX_MUTE_MINUTES } from "../functions/shared/config/maintenance.ts";
 import { describeSdkError, errorMessage } from "../functions/shared/errors.ts";
 import { COMPONENTS } from "../functions/shared/metrics.ts";
 import { componentOfOutput, OUTPUTS } from "../functions/shared/stack-outputs.ts";
+import { untrustedText } from "../functions/shared/text.ts";
+import { type ParsedArgs as CommandArgs, processIo, runCommand } from "./command.ts";
 import {
   endWindow,
   listWindows,
@@ -59,15 +61,16 @@ export interface MaintenanceOptions {
   readonly stack?: string;
 }
 
-export type ParsedArgs =
-  | { readonly options: MaintenanceOptions }
-  | { readonly help: true }
-  | { readonly error: string };
+export type ParsedArgs = CommandArgs<MaintenanceOptions>;
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Text fit for a terminal line or a rule's description: no control characters, bounded. */
-export function printable(text: string, max = 200): string {
+/**
+ * The operator's own text (a window's reason) as one line of a rule's description: control
+ * characters out, bounded; letters of any language kept. What CloudWatch sends back is shown
+ * through untrustedText instead.
+ */
+export function oneLine(text: string, max = 200): string {
   return text
     .replace(/[\p{Cc}\p{Cf}]+/gu, " ")
     .trim()
@@ -140,7 +143,7 @@ export function parseMaintenanceArgs(args: readonly string[]): ParsedArgs {
         action: "start",
         minutes,
         ...(components ? { components } : {}),
-        ...(typeof values.reason === "string" ? { reason: printable(values.reason, 500) } : {}),
+        ...(typeof values.reason === "string" ? { reason: oneLine(values.reason, 500) } : {}),
         ...(name ? { name } : {}),
       },
       ...common,
@@ -195,10 +198,10 @@ function describeWindow(rule: MuteRuleView, components: (alarm: string) => strin
   const muted = [...new Set(rule.alarmNames.map(components))].join(", ");
   const until = rule.expires ? `, expires ${minuteText(rule.expires)}` : "";
   return [
-    `${printable(rule.name)}  ${rule.status} ${rule.type === "ONE_TIME" ? "one-time" : "recurring"}`,
-    `  ${printable(rule.expression)} (${printable(rule.timezone)}) for ${printable(rule.duration)}${until}`,
+    `${untrustedText(rule.name)}  ${rule.status} ${rule.type === "ONE_TIME" ? "one-time" : "recurring"}`,
+    `  ${untrustedText(rule.expression)} (${untrustedText(rule.timezone)}) for ${untrustedText(rule.duration)}${until}`,
     `  mutes ${rule.alarmNames.length} alarm${rule.alarmNames.length === 1 ? "" : "s"} of ${muted}`,
-    ...(rule.description ? [`  ${printable(rule.description, 300)}`] : []),
+    ...(rule.description ? [`  ${untrustedText(rule.description, 300)}`] : []),
   ].join("\n");
 }
 
@@ -206,17 +209,12 @@ export async function runMaintenance(
   args: readonly string[],
   dependencies: MaintenanceDependencies,
 ): Promise<number> {
-  const parsed = parseMaintenanceArgs(args);
-  if ("help" in parsed) {
-    dependencies.stdout(USAGE);
-    return 0;
-  }
-  if ("error" in parsed) {
-    dependencies.stderr(`${parsed.error}\n\n${USAGE}`);
-    return 2;
-  }
-  const { command } = parsed.options;
-  const stackAlarms = await readStackAlarms(parsed.options, dependencies.readFile);
+  return runCommand(parseMaintenanceArgs(args), USAGE, dependencies, (options) => run(options, dependencies));
+}
+
+async function run(options: MaintenanceOptions, dependencies: MaintenanceDependencies): Promise<number> {
+  const { command } = options;
+  const stackAlarms = await readStackAlarms(options, dependencies.readFile);
   if (!stackAlarms.ok) {
     dependencies.stderr(`${stackAlarms.error}\n`);
     return 2;
@@ -267,7 +265,7 @@ export async function runMaintenance(
       start,
       minutes: command.minutes,
       alarmNames,
-      description: printable(
+      description: oneLine(
         `One-time maintenance window of ${stack} (npm run maintenance) for ${components.join(", ")}${command.reason ? `: ${command.reason}` : ""}`,
         1024,
       ),
@@ -288,8 +286,5 @@ export async function runMaintenance(
 }
 
 if (import.meta.main) {
-  process.exitCode = await runMaintenance(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  });
+  process.exitCode = await runMaintenance(process.argv.slice(2), processIo);
 }

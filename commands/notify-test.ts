@@ -15,6 +15,7 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { Severity } from "../functions/shared/alarms.ts";
 import { describeSdkError, errorMessage } from "../functions/shared/errors.ts";
 import { OUTPUTS } from "../functions/shared/stack-outputs.ts";
+import { type ParsedArgs as CommandArgs, processIo, runCommand } from "./command.ts";
 import { type AlarmClient, driveTestAlarm } from "./notify-alarm.ts";
 import { type Publisher, publishTestNotifications, TOPIC_ARN } from "./notify-publish.ts";
 import { DEFAULT_OUTPUTS_FILE, readStackOutputs } from "./stack-outputs.ts";
@@ -55,10 +56,7 @@ export interface NotifyTestOptions {
   readonly prefix: string;
 }
 
-export type ParsedArgs =
-  | { readonly options: NotifyTestOptions }
-  | { readonly help: true }
-  | { readonly error: string };
+export type ParsedArgs = CommandArgs<NotifyTestOptions>;
 
 const ALARM_ONLY = ["alarm-name", "ok-timeout"] as const;
 const PUBLISH_ONLY = ["topic-arn", "ok-delay", "prefix"] as const;
@@ -230,16 +228,10 @@ export async function runNotifyTest(
   args: readonly string[],
   dependencies: NotifyDependencies,
 ): Promise<number> {
-  const parsed = parseNotifyArgs(args);
-  if ("help" in parsed) {
-    dependencies.stdout(USAGE);
-    return 0;
-  }
-  if ("error" in parsed) {
-    dependencies.stderr(`${parsed.error}\n\n${USAGE}`);
-    return 2;
-  }
-  const { options } = parsed;
+  return runCommand(parseNotifyArgs(args), USAGE, dependencies, (options) => run(options, dependencies));
+}
+
+async function run(options: NotifyTestOptions, dependencies: NotifyDependencies): Promise<number> {
   const sleep =
     dependencies.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = dependencies.now ?? (() => new Date());
@@ -283,8 +275,5 @@ export async function runNotifyTest(
 }
 
 if (import.meta.main) {
-  process.exitCode = await runNotifyTest(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  });
+  process.exitCode = await runNotifyTest(process.argv.slice(2), processIo);
 }

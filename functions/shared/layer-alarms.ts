@@ -3,6 +3,7 @@
  * transactions, hosts and the recording workers. Part of the alarm catalogue (alarms.ts appends
  * these ids after its own); pure data.
  */
+import { rule } from "./alarm-rule.ts";
 import type { AlarmDefault } from "./alarms.ts";
 import { FigureMetrics } from "./metrics.ts";
 
@@ -21,8 +22,6 @@ export const LAYER_ALARM_IDS = [
 ] as const;
 export type LayerAlarmId = (typeof LAYER_ALARM_IDS)[number];
 
-const MINUTE = 60;
-
 export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> = {
   slowResponses: {
     id: "slowResponses",
@@ -31,13 +30,7 @@ export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> 
     severity: "warning",
     metric: FigureMetrics.ResponseTimeP95,
     component: "backend",
-    statistic: "Maximum",
-    periodSeconds: MINUTE,
-    comparison: ">",
-    threshold: 1000,
-    evaluationPeriods: 10,
-    datapointsToAlarm: 10,
-    missingData: "notBreaching",
+    ...rule("Maximum", ">", 1000, 10, "notBreaching"),
     guideRow: "(the guide's Application layer: response time; no alert row) p95 above 1 s for 10 minutes",
     meaning: "The backend's 95th percentile response time has been above 1 s every minute for 10 minutes.",
     firstCheck:
@@ -51,13 +44,7 @@ export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> 
     severity: "warning",
     metric: FigureMetrics.RedisMemoryPercent,
     component: "redis",
-    statistic: "Maximum",
-    periodSeconds: MINUTE,
-    comparison: ">",
-    threshold: 90,
-    evaluationPeriods: 10,
-    datapointsToAlarm: 10,
-    missingData: "notBreaching",
+    ...rule("Maximum", ">", 90, 10, "notBreaching"),
     guideRow: "(the guide's Redis layer: memory usage; no alert row) above 90 % of maxmemory for 10 minutes",
     meaning:
       "Redis has used more than 90 % of maxmemory for 10 minutes: it will soon evict keys (sessions, throttling counters, Celery messages) or refuse writes.",
@@ -71,13 +58,7 @@ export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> 
     severity: "warning",
     metric: FigureMetrics.RejectedConnections,
     component: "redis",
-    statistic: "Sum",
-    periodSeconds: MINUTE,
-    comparison: ">",
-    threshold: 0,
-    evaluationPeriods: 5,
-    datapointsToAlarm: 5,
-    missingData: "notBreaching",
+    ...rule("Sum", ">", 0, 5, "notBreaching"),
     guideRow:
       "(the guide's Redis layer: connection count; no alert row) rejected connections above 0 for 5 minutes",
     meaning: "Redis has refused new connections (maxclients reached) every minute for 5 minutes.",
@@ -92,13 +73,7 @@ export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> 
     severity: "critical",
     metric: FigureMetrics.RedisUp,
     component: "redis",
-    statistic: "Minimum",
-    periodSeconds: MINUTE,
-    comparison: "<",
-    threshold: 1,
-    evaluationPeriods: 2,
-    datapointsToAlarm: 2,
-    missingData: "ignore",
+    ...rule("Minimum", "<", 1, 2, "ignore"),
     guideRow: "(the guide's Redis layer; no alert row) redis_exporter reports Redis down for 2 minutes",
     meaning:
       "redis_exporter has not reached Redis for 2 minutes: sessions, throttling and Celery's queue are gone; the backend's heartbeat does not check Redis, so this is the only page for it.",
@@ -113,13 +88,7 @@ export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> 
     severity: "warning",
     metric: FigureMetrics.ReplicationLag,
     component: "database",
-    statistic: "Maximum",
-    periodSeconds: MINUTE,
-    comparison: ">",
-    threshold: 30,
-    evaluationPeriods: 5,
-    datapointsToAlarm: 5,
-    missingData: "notBreaching",
+    ...rule("Maximum", ">", 30, 5, "notBreaching"),
     guideRow: "(the guide's Database layer: replication lag; no alert row) above 30 s for 5 minutes",
     meaning:
       "A PostgreSQL replica has been more than 30 s behind the primary for 5 minutes: a failover now would lose that much, and reads from it are stale.",
@@ -134,13 +103,7 @@ export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> 
     severity: "warning",
     metric: FigureMetrics.LongestTransaction,
     component: "database",
-    statistic: "Maximum",
-    periodSeconds: MINUTE,
-    comparison: ">",
-    threshold: 600,
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
-    missingData: "notBreaching",
+    ...rule("Maximum", ">", 600, 1, "notBreaching"),
     guideRow:
       "(the guide's Database layer: query time; no alert row) a transaction open longer than 10 minutes",
     meaning:
@@ -156,13 +119,7 @@ export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> 
     severity: "warning",
     metric: FigureMetrics.CpuBusy,
     component: "host",
-    statistic: "Average",
-    periodSeconds: MINUTE,
-    comparison: ">",
-    threshold: 90,
-    evaluationPeriods: 15,
-    datapointsToAlarm: 15,
-    missingData: "notBreaching",
+    ...rule("Average", ">", 90, 15, "notBreaching"),
     guideRow: "(the guide's Infrastructure layer: CPU; no alert row) above 90 % for 15 minutes",
     meaning: "This host's CPUs have been more than 90 % busy for 15 minutes: everything on it slows down.",
     firstCheck: "`top` on the host for the process using it (LiveKit, egress' Chrome, gunicorn, PostgreSQL)",
@@ -175,13 +132,7 @@ export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> 
     severity: "warning",
     metric: FigureMetrics.MemoryAvailable,
     component: "host",
-    statistic: "Minimum",
-    periodSeconds: MINUTE,
-    comparison: "<",
-    threshold: 10,
-    evaluationPeriods: 10,
-    datapointsToAlarm: 10,
-    missingData: "notBreaching",
+    ...rule("Minimum", "<", 10, 10, "notBreaching"),
     guideRow: "(the guide's Infrastructure layer: memory; no alert row) available below 10 % for 10 minutes",
     meaning:
       "Less than 10 % of this host's memory has been available for 10 minutes: the OOM killer is near.",
@@ -195,13 +146,7 @@ export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> 
     severity: "warning",
     metric: FigureMetrics.FilesystemFree,
     component: "host",
-    statistic: "Minimum",
-    periodSeconds: MINUTE,
-    comparison: "<",
-    threshold: 20,
-    evaluationPeriods: 5,
-    datapointsToAlarm: 5,
-    missingData: "notBreaching",
+    ...rule("Minimum", "<", 20, 5, "notBreaching"),
     guideRow: "Disk space | <20% free on storage | Warning (for the hosts)",
     meaning: "A filesystem of this host has had less than 20 % free space for 5 minutes.",
     firstCheck: "`df -h` on the host, then what grows (logs, PostgreSQL WAL, container images)",
@@ -214,13 +159,7 @@ export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> 
     severity: "critical",
     metric: FigureMetrics.EgressAvailable,
     component: "egress",
-    statistic: "Minimum",
-    periodSeconds: MINUTE,
-    comparison: "<",
-    threshold: 1,
-    evaluationPeriods: 5,
-    datapointsToAlarm: 5,
-    missingData: "ignore",
+    ...rule("Minimum", "<", 1, 5, "ignore"),
     guideRow:
       "(the guide's log source livekit-egress; no alert row) no egress worker available for 5 minutes",
     meaning:
@@ -236,13 +175,7 @@ export const LAYER_ALARM_DEFAULTS: Readonly<Record<LayerAlarmId, AlarmDefault>> 
     severity: "warning",
     metric: FigureMetrics.FailedRecordings,
     component: "egress",
-    statistic: "Sum",
-    periodSeconds: MINUTE,
-    comparison: ">",
-    threshold: 0,
-    evaluationPeriods: 15,
-    datapointsToAlarm: 1,
-    missingData: "notBreaching",
+    ...rule("Sum", ">", 0, 15, "notBreaching", { datapoints: 1 }),
     guideRow:
       "(the guide's log source livekit-egress; no alert row) failed recordings in the last 15 minutes",
     meaning:

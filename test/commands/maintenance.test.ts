@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
+  oneLine,
   parseMaintenanceArgs,
-  printable,
   readStackAlarms,
   runMaintenance,
 } from "../../commands/maintenance.ts";
@@ -121,7 +121,7 @@ describe("maintenance arguments", () => {
       "db\u001b[31m up\ngrade\u0007",
     ]);
     expect(parsed).toMatchObject({ options: { command: { reason: "db [31m up grade" } } });
-    expect(printable("a\u200bb\tc", 3)).toBe("a b");
+    expect(oneLine("a\u200bb\tc", 3)).toBe("a b");
   });
 });
 
@@ -220,7 +220,8 @@ describe("maintenance start, list and end at the CloudWatch endpoint", () => {
     const rules = endpoint.muteRules.rules;
     rules.set("MeetMonitor-weekly", {
       Name: "MeetMonitor-weekly",
-      Description: 'Maintenance window "weekly" of MeetMonitor',
+      // Someone else edited it: CloudWatch's text is shown escaped, never as terminal codes.
+      Description: 'Maintenance window "weekly"\u001b[2J\nfake: ALL CLEAR',
       Rule: { Schedule: { Expression: "cron(0 2 * * SUN)", Duration: "PT2H", Timezone: "Europe/Paris" } },
       MuteTargets: { AlarmNames: BACKEND },
       LastUpdatedTimestamp: 0,
@@ -250,6 +251,8 @@ describe("maintenance start, list and end at the CloudWatch endpoint", () => {
     expect(text).toContain(
       "MeetMonitor-weekly  SCHEDULED recurring\n  cron(0 2 * * SUN) (Europe/Paris) for PT2H\n  mutes 3 alarms of backend",
     );
+    expect(text).toContain('Maintenance window "weekly"\\x1b[2J\\nfake: ALL CLEAR');
+    expect(text).not.toContain("\u001b");
     expect(text).not.toContain("OtherTeam");
     expect(text).not.toContain("Noise");
     const lists = endpoint.requests.filter((request) => request.operation === "ListAlarmMuteRules");

@@ -4,6 +4,7 @@
  * into CloudWatch alarms, the app warns about overrides that match no alarm, and the docs' alarm
  * table takes its "Created when" column from the same requirements.
  */
+import type { AlarmRule } from "../alarm-rule.ts";
 import {
   ALARM_DEFAULTS,
   ALARM_IDS,
@@ -27,19 +28,7 @@ export { type AlarmSource, sourceText } from "./alarm-source.ts";
 export type { Requirement } from "./requirement.ts";
 
 /** A catalogue entry as this config gets it: its rule with the overrides applied, and where from. */
-export interface PlannedAlarm
-  extends Pick<
-    AlarmDefault,
-    | "id"
-    | "severity"
-    | "statistic"
-    | "periodSeconds"
-    | "comparison"
-    | "threshold"
-    | "evaluationPeriods"
-    | "datapointsToAlarm"
-    | "missingData"
-  > {
+export interface PlannedAlarm extends Pick<AlarmDefault, "id" | "severity">, AlarmRule {
   /** Unique within the stack: the id, plus the component for per-target alarms. */
   readonly key: string;
   readonly name: string;
