@@ -4,6 +4,7 @@
  * problem in one go; and the part of the config that is bundled with the function.
  */
 import { readFile } from "node:fs/promises";
+import { findCredentials, OPAQUE_RECORDS } from "../functions/shared/config/credentials.ts";
 import { loadConfigFile } from "../functions/shared/config/file.ts";
 import type { ConfigIssue, MonitorConfig } from "../functions/shared/config/index.ts";
 import { isRecord } from "../functions/shared/errors.ts";
@@ -20,9 +21,6 @@ export type DeployConfigResult =
   | { readonly ok: true; readonly config: MonitorConfig; readonly warnings: readonly string[] }
   | { readonly ok: false; readonly issues: readonly ConfigIssue[]; readonly warnings: readonly string[] };
 
-const CREDENTIAL_FIELDS = new Set(["secretArn", "secretJsonKey", "env", "file"]);
-/** Records whose keys are the operator's own names (headers, label matches), never credentials or URLs. */
-const OPAQUE_RECORDS = new Set(["headers", "match"]);
 /** Host suffixes that only resolve inside a private network. */
 const PRIVATE_DNS_SUFFIXES = [
   ".internal",
@@ -51,25 +49,6 @@ export async function loadDeployConfig(path: string): Promise<DeployConfigResult
 }
 
 /** A credential source found in the config's targets, with its dotted path. */
-export interface FoundCredential {
-  readonly path: string;
-  readonly credential: Readonly<Record<string, unknown>>;
-}
-
-/**
- * Every credential source under `targets`, recognised by shape (an object made only of secretArn,
- * secretJsonKey, env and file) so that credential fields added later are found too. Works on the
- * raw JSON as well as on a parsed config.
- */
-export function findCredentials(targets: unknown, path = "targets"): FoundCredential[] {
-  if (!isRecord(targets)) return [];
-  const keys = Object.keys(targets);
-  if (keys.length > 0 && keys.every((key) => CREDENTIAL_FIELDS.has(key)))
-    return [{ path, credential: targets }];
-  return Object.entries(targets).flatMap(([key, value]) =>
-    OPAQUE_RECORDS.has(key) || key === "tls" ? [] : findCredentials(value, `${path}.${key}`),
-  );
-}
 
 /**
  * The Secrets Manager ARNs the function must be allowed to read; without the white-box sources,

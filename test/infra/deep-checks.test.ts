@@ -7,14 +7,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findCredentials } from "../../functions/shared/config/credentials.ts";
 import type { MonitorConfigInput } from "../../functions/shared/config/index.ts";
-import {
-  configWarnings,
-  findCredentials,
-  lambdaConfig,
-  loadDeployConfig,
-  secretArns,
-} from "../../infra/deploy-config.ts";
+import { configWarnings, lambdaConfig, loadDeployConfig, secretArns } from "../../infra/deploy-config.ts";
 import { alarmByName, alarmNames, cleanUp, parse, resourcesOf, type Synthesized, synth } from "./synth.ts";
 
 const REGION = { Ref: "AWS::Region" };

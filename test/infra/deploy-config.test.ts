@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveAlarmSettings } from "../../functions/shared/alarms.ts";
+import { findCredentials } from "../../functions/shared/config/credentials.ts";
 import { parseConfig } from "../../functions/shared/config/index.ts";
 import {
   configWarnings,
   deployChecks,
-  findCredentials,
   lambdaConfig,
   loadDeployConfig,
   secretArns,

@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileErrorText, isRecord } from "../errors.ts";
+import { findCredentials } from "./credentials.ts";
 import { type ConfigIssue, type ConfigResult, type MonitorConfig, parseConfig } from "./index.ts";
 
 /** The resolved config file the CDK stack bundles next to the Lambda handler. */
@@ -81,14 +82,7 @@ async function inlineReferencedFiles(
     for (const [key, value] of Object.entries(node)) {
       const childPath = path ? `${path}.${key}` : key;
       if (key === "tls" && isRecord(value)) await inlineCa(value, childPath);
-      else if (
-        CREDENTIAL_KEYS.has(key) &&
-        isRecord(value) &&
-        typeof value.file === "string" &&
-        value.file !== ""
-      ) {
-        value.file = resolve(baseDir, value.file);
-      } else await visit(value, childPath);
+      else await visit(value, childPath);
     }
   };
   const inlineCa = async (tls: Record<string, unknown>, path: string): Promise<void> => {
@@ -108,8 +102,12 @@ async function inlineReferencedFiles(
     }
   };
   await visit(copy, "");
+  if (isRecord(copy)) {
+    for (const { credential } of findCredentials(copy.targets)) {
+      if (typeof credential.file === "string" && credential.file !== "") {
+        (credential as Record<string, unknown>).file = resolve(baseDir, credential.file);
+      }
+    }
+  }
   return { json: copy, issues };
 }
-
-/** Config keys whose value is a credential source. */
-const CREDENTIAL_KEYS = new Set(["password", "token", "apiSecret", "secretAccessKey"]);

@@ -151,6 +151,37 @@ describe("config file", () => {
     expect(result.ok).toBe(true);
   });
 
+  it("makes every credential file absolute, relative to the config file, whatever field holds it", async () => {
+    const result = await load(
+      JSON.stringify({
+        targets: {
+          livekit: {
+            url: "https://lk.example.org",
+            apiKey: "monitor",
+            apiSecret: { file: "secrets/livekit" },
+            metricsUrl: "https://lk.example.org:6789/metrics",
+            metricsBasicAuth: { username: "prometheus", password: { file: "lk-metrics" } },
+          },
+          garage: {
+            adminUrl: "https://g.example.org",
+            s3: {
+              endpoint: "https://s3.example.org",
+              bucket: "meet-recordings",
+              accessKeyId: "GK0123",
+              secretAccessKey: { env: "S3_SECRET", file: "s3" },
+            },
+          },
+        },
+      }),
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const { livekit, garage } = result.config.targets;
+    expect(livekit?.apiSecret).toEqual({ file: join(dir, "secrets/livekit") });
+    expect(livekit?.metricsBasicAuth?.password).toEqual({ file: join(dir, "lk-metrics") });
+    expect(garage?.s3?.secretAccessKey).toEqual({ env: "S3_SECRET", file: join(dir, "s3") });
+  });
+
   it("inlines tls.caFile relative to the config file", async () => {
     const result = await load(
       JSON.stringify({ targets: { livekit: { url: "https://lk.example.org", tls: { caFile: "ca.pem" } } } }),
