@@ -21,7 +21,7 @@ export const FIGURE_RULES: Readonly<Record<SourceKindId, readonly FigureRule[]>>
     { metric: "NackRate", kind: "rate", counter: "nacks" },
     { metric: "BytesIn", kind: "rate", counter: "bytesIncoming" },
     { metric: "BytesOut", kind: "rate", counter: "bytesOutgoing" },
-    { metric: "WebhookFailures", kind: "increase", counter: "webhookFailures" },
+    { metric: "WebhookFailures", kind: "increase", counter: "webhookFailures", countsNewSeries: true },
   ],
   garage: [
     { metric: "DiskFreePercent", kind: "min", gauge: "diskFreePercent" },

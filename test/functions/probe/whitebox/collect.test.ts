@@ -190,7 +190,9 @@ describe("white-box sources over real HTTP", () => {
     // One: nacks unchanged; two: 15 (reset: the new value is the increase); outgoing 80 -> 0: reset to 0.
     expect(values.NackRate).toBeCloseTo(15 / 30);
     expect(values.BytesIn).toBeCloseTo(90_000 / 30);
-    expect(values.WebhookFailures).toBe(0); // one: 4 -> 4; two: the failure series is new (baseline)
+    // One: 4 -> 4; two: its failure series is new while the node continues (LiveKit creates it at the
+    // first failure), so its whole value counts: a first failure is not lost as a baseline.
+    expect(values.WebhookFailures).toBe(2);
     expect(third?.sources[1]?.notes).toContain(
       "8 counter series reset since the last sample (process restarted)",
     );

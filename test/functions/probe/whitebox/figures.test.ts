@@ -259,8 +259,9 @@ describe("LiveKit figures", () => {
     // Incoming bytes, initial and retransmit: one +600000 +600, two restarted 300000.
     expect(result.BytesIn?.value).toBeCloseTo((600_000 + 600 + 300_000) / 60);
     expect(result.BytesOut?.value).toBeCloseTo((1_200_000 + 600_000) / 60);
-    // Failures: one +3; two restarted with 1 (a series new on two: its baseline only).
-    expect(result.WebhookFailures).toEqual({ value: 3, sources: 2 });
+    // Failures: one +3; two restarted with 1 in a series new on two: LiveKit creates a failure
+    // series at its first failure, so its whole value counts rather than being a baseline.
+    expect(result.WebhookFailures).toEqual({ value: 4, sources: 2 });
   });
 
   it("publishes no rate without a previous sample, but the gauges at once", () => {
