@@ -8,12 +8,13 @@
  * TCP listeners are what the join response lists), a Meet backend verifying webhooks with the
  * SDK's receiver and issuing connection-test tokens, and an S3 stand-in verifying SigV4. The
  * config, with every port filled in, is written to a temporary file. Everything listens on
- * 127.0.0.1 only and stops on Ctrl-C.
+ * 127.0.0.1 only and stops (coturn included) on Ctrl-C, SIGTERM, SIGHUP or when npm goes away.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { coturnMissing, type RunningCoturn, startCoturn } from "../support/coturn.ts";
+import { type Lifetime, stopOnSignals } from "../support/lifetime.ts";
 import { startLivekitStandin } from "../support/livekit.ts";
 import { startMeetBackend } from "../support/meet-backend.ts";
 import { startS3Standin } from "../support/s3.ts";
@@ -25,33 +26,77 @@ const S3_KEY = "GKdemomonitor";
 const S3_SECRET = process.env.DEMO_S3_SECRET ?? "demo-garage-secret-key-0123456789";
 const TURN = { username: "demo-turn-user", password: "demo-turn-password" };
 
+/** Starts `start` as a step of the lifetime; undefined when a stop was asked meanwhile. */
+async function part<T>(
+  lifetime: Lifetime,
+  start: () => Promise<T>,
+  stop: (started: T) => Promise<void>,
+): Promise<T | undefined> {
+  let started: T | undefined;
+  const going = await lifetime.step(async () => {
+    started = await start();
+    const value = started;
+    return () => stop(value);
+  });
+  return going ? started : undefined;
+}
+
 async function main(): Promise<void> {
+  const lifetime = stopOnSignals();
   const dir = await mkdtemp(join(tmpdir(), "meet-deep-standins-"));
+  if (!(await lifetime.step(async () => () => rm(dir, { recursive: true, force: true })))) return;
   const missing = coturnMissing();
-  const coturn: RunningCoturn | undefined = missing ? undefined : await startCoturn(TURN);
-  const livekit = await startLivekitStandin({
-    keys: { [API_KEY]: API_SECRET },
-    iceServers: coturn
-      ? [
-          {
-            urls: [
-              `turn:127.0.0.1:${coturn.port}?transport=udp`,
-              `turn:127.0.0.1:${coturn.port}?transport=tcp`,
-            ],
-            username: TURN.username,
-            credential: TURN.password,
-          },
-        ]
-      : [],
-  });
-  const backend = await startMeetBackend({ apiKey: API_KEY, apiSecret: API_SECRET, connectionTest: true });
-  const s3 = await startS3Standin({
-    buckets: ["meet-recordings"],
-    keys: { [S3_KEY]: { secretAccessKey: S3_SECRET, buckets: ["meet-recordings"] } },
-  });
-  const garageAdmin = await startHttpServer((_request, response) =>
-    sendText(response, 200, "Garage is fully operational"),
+  const coturn: RunningCoturn | undefined = missing
+    ? undefined
+    : await part(
+        lifetime,
+        () => startCoturn(TURN),
+        (running) => running.stop(),
+      );
+  if (!missing && !coturn) return;
+  const livekit = await part(
+    lifetime,
+    () =>
+      startLivekitStandin({
+        keys: { [API_KEY]: API_SECRET },
+        iceServers: coturn
+          ? [
+              {
+                urls: [
+                  `turn:127.0.0.1:${coturn.port}?transport=udp`,
+                  `turn:127.0.0.1:${coturn.port}?transport=tcp`,
+                ],
+                username: TURN.username,
+                credential: TURN.password,
+              },
+            ]
+          : [],
+      }),
+    (server) => server.close(),
   );
+  if (!livekit) return;
+  const backend = await part(
+    lifetime,
+    () => startMeetBackend({ apiKey: API_KEY, apiSecret: API_SECRET, connectionTest: true }),
+    (server) => server.close(),
+  );
+  if (!backend) return;
+  const s3 = await part(
+    lifetime,
+    () =>
+      startS3Standin({
+        buckets: ["meet-recordings"],
+        keys: { [S3_KEY]: { secretAccessKey: S3_SECRET, buckets: ["meet-recordings"] } },
+      }),
+    (server) => server.close(),
+  );
+  if (!s3) return;
+  const garageAdmin = await part(
+    lifetime,
+    () => startHttpServer((_request, response) => sendText(response, 200, "Garage is fully operational")),
+    (server) => server.close(),
+  );
+  if (!garageAdmin) return;
   const config = join(dir, "deep.json");
   await writeFile(
     config,
@@ -91,13 +136,7 @@ async function main(): Promise<void> {
       `  export DEMO_LIVEKIT_SECRET=${API_SECRET} DEMO_S3_SECRET=${S3_SECRET}\n` +
       `  npm run probe -- --config ${config}\n\nCtrl-C stops.`,
   );
-  const stop = async (): Promise<void> => {
-    await Promise.all([livekit.close(), backend.close(), s3.close(), garageAdmin.close(), coturn?.stop()]);
-    await rm(dir, { recursive: true, force: true });
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void stop());
-  process.once("SIGTERM", () => void stop());
+  lifetime.started();
 }
 
 await main();

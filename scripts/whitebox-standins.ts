@@ -20,6 +20,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { errorMessage } from "../functions/shared/errors.ts";
+import { stopOnSignals } from "../support/lifetime.ts";
 import {
   EXPORTER_PASSWORD,
   EXPORTER_USER,
@@ -203,36 +204,8 @@ async function takenPorts(): Promise<[number, string][]> {
 }
 
 async function main(): Promise<void> {
-  const stops: (() => Promise<void>)[] = [];
-  let starting = true;
-  let stopRequested = false;
-  let stopping: Promise<void> | undefined;
-  // Everything started is stopped, in reverse order, on any of these: Ctrl-C (SIGINT), npm or a
-  // supervisor stopping the script (SIGTERM), the terminal closing (SIGHUP, which PostgreSQL
-  // itself would take as "reload" and outlive us). A signal during startup stops once the step
-  // in progress is done, so nothing it spawned is left behind.
-  const stopAll = (code: number): Promise<void> => {
-    stopping ??= (async () => {
-      for (const close of stops.reverse()) await close().catch(() => undefined);
-      process.exit(code);
-    })();
-    return stopping;
-  };
-  const requestStop = (): void => {
-    if (starting) stopRequested = true;
-    else void stopAll(0);
-  };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, requestStop);
-  // `npm run` starts the script through `sh -c`, and stopping npm (SIGTERM) stops that shell, not
-  // this process: losing the parent is the signal then.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) requestStop();
-  }, 500).unref();
-  const step = async (start: () => Promise<() => Promise<void>>): Promise<boolean> => {
-    stops.push(await start());
-    return !stopRequested;
-  };
+  const lifetime = stopOnSignals();
+  const { step, stopAll } = lifetime;
 
   try {
     const taken = await takenPorts();
@@ -262,7 +235,7 @@ async function main(): Promise<void> {
     console.error(message);
     return void (await stopAll(1));
   }
-  starting = false;
+  lifetime.started();
   console.log(
     "\nThen, in another shell:\n" +
       `  export LIVEKIT_METRICS_PASSWORD=${LIVEKIT_PASSWORD} GARAGE_METRICS_TOKEN=${GARAGE_TOKEN} GARAGE_ADMIN_TOKEN=${GARAGE_ADMIN_TOKEN} PG_EXPORTER_PASSWORD=${EXPORTER_PASSWORD}\n` +
