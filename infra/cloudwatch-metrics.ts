@@ -6,8 +6,9 @@
  * not read, is in aws-metrics.ts.
  */
 import { Duration } from "aws-cdk-lib";
-import { type IMetric, Metric } from "aws-cdk-lib/aws-cloudwatch";
+import { type IMetric, MathExpression, Metric } from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import {
   CHECK_NAME,
@@ -130,6 +131,8 @@ export interface MonitorResources {
   readonly probe: IFunction | undefined;
   /** The dead-letter queue of the https subscriptions, when there is one. */
   readonly deadLetters?: IQueue | undefined;
+  /** The alarm topics, whose https subscriptions redrive to that queue. */
+  readonly topics?: readonly ITopic[];
 }
 
 /** The metric (or metric math) an alarm of the plan watches; also used by the dashboard. */
@@ -155,7 +158,7 @@ export function sourceMetric(
     case "deadLetterQueue":
       if (!resources.deadLetters)
         throw new Error("the plan has a dead-letter queue alarm but the stack no queue");
-      return resources.deadLetters.metricApproximateNumberOfMessagesVisible({ statistic, period });
+      return undeliveredPages(resources.deadLetters, resources.topics ?? [], statistic, period);
     case "consensus":
     case "partial":
     case "quorum":
@@ -185,4 +188,33 @@ export function sourceMetric(
         period,
       );
   }
+}
+
+/**
+ * Pages that never arrived: the messages waiting in the dead-letter queue, plus those SNS could
+ * not even put there (NumberOfNotificationsFailedToRedriveToDlq of each topic: a queue or key
+ * policy refusing SNS would otherwise lose a page without a trace). Both are counted; the queue's
+ * own metric keeps the alarm on until someone empties it.
+ */
+export function undeliveredPages(
+  queue: IQueue,
+  topics: readonly ITopic[],
+  statistic: string,
+  period: Duration,
+): MathExpression {
+  const lost = Object.fromEntries(
+    topics.map((topic, index) => [
+      `lost${index}`,
+      topic.metric("NumberOfNotificationsFailedToRedriveToDlq", { statistic: "Sum", period }),
+    ]),
+  );
+  return new MathExpression({
+    expression: ["FILL(waiting, 0)", ...Object.keys(lost).map((id) => `FILL(${id}, 0)`)].join(" + "),
+    usingMetrics: {
+      waiting: queue.metricApproximateNumberOfMessagesVisible({ statistic, period }),
+      ...lost,
+    },
+    label: "Pages undelivered (dead-letter queue, failed redrives)",
+    period,
+  });
 }

@@ -107,7 +107,11 @@ export class MonitorStack extends Stack {
     this.alarms = new MonitorAlarms(this, "Alarms", {
       alarms: plan.alarms,
       metrics,
-      resources: { probe: this.probe?.function, deadLetters: this.notifications.deadLetters },
+      resources: {
+        probe: this.probe?.function,
+        deadLetters: this.notifications.deadLetters,
+        topics: Object.values(this.notifications.topics),
+      },
       topics: this.notifications.topics,
     });
     const testAlarms = new NotifyTestAlarms(this, "NotifyTest", {

@@ -98,7 +98,7 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
     meaning: "The Django backend's /__heartbeat__ failed (after a retry) for 2 consecutive minutes.",
     firstCheck:
       "the reason in the probe's log (refused, timeout, heartbeat status error: database or migrations)",
-    why: "Up is published every cycle, so missing data means the monitor is broken (Monitor silent covers it) and keeps the state.",
+    why: "Up is published every cycle, so missing data means the monitor is broken (Monitor silent, or Consensus lost with several vantages, covers it) and keeps the state.",
   },
   livekitDown: {
     id: "livekitDown",
@@ -402,10 +402,10 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmId, AlarmDefault>> = {
     ...rule("Maximum", ">", 0, 1, "notBreaching"),
     guideRow: "(not in the guide: watches the paging path itself)",
     meaning:
-      "SNS gave up delivering an alarm notification to an https subscriber (PagerDuty, Opsgenie) after an hour of retries: it is in the stack's dead-letter queue, and that page never arrived.",
+      "SNS gave up delivering an alarm notification to an https subscriber (PagerDuty, Opsgenie) after an hour of retries: it is in the stack's dead-letter queue (or SNS could not even put it there), and that page never arrived.",
     firstCheck:
       "the message in the UndeliveredPages queue (which alarm, which endpoint), the integration URL and the pager service; purge the queue once handled",
-    why: "AWS/SQS ApproximateNumberOfMessagesVisible of the dead-letter queue; a message stays 14 days, so the alarm stays on until someone empties the queue.",
+    why: "AWS/SQS ApproximateNumberOfMessagesVisible of the dead-letter queue plus AWS/SNS NumberOfNotificationsFailedToRedriveToDlq of each topic (a page the queue refused is lost without a trace otherwise); a message stays 14 days, so the alarm stays on until someone empties the queue.",
   },
 };
 

@@ -677,15 +677,44 @@ describe("notifications", () => {
     expect(JSON.stringify(keyStatements(minimal.template))).not.toContain("sns.amazonaws.com");
   });
 
-  it("reports a page in the dead-letter queue by email: a warning alarm on the queue's depth", () => {
+  it("reports a page in the dead-letter queue, or one SNS could not put there, by email: a warning alarm", () => {
     const alarm = alarmByName(every.template, "Meet-monitor-page-undelivered");
     const queue = logicalId(every.template, "AWS::SQS::Queue", "NotificationsUndeliveredPages");
     const warning = { Ref: logicalId(every.template, "AWS::SNS::Topic", "NotificationsWarning") };
+    const critical = { Ref: logicalId(every.template, "AWS::SNS::Topic", "NotificationsCritical") };
+    const stat = (namespace: string, name: string, dimensions: unknown[], statistic: string) => ({
+      MetricStat: {
+        Metric: { Namespace: namespace, MetricName: name, Dimensions: dimensions },
+        Period: 60,
+        Stat: statistic,
+      },
+      ReturnData: false,
+    });
+    expect(alarm.Metrics).toEqual([
+      expect.objectContaining({
+        Expression: "FILL(waiting, 0) + FILL(lost0, 0) + FILL(lost1, 0)",
+        ReturnData: true,
+      }),
+      {
+        Id: "waiting",
+        ...stat(
+          "AWS/SQS",
+          "ApproximateNumberOfMessagesVisible",
+          [{ Name: "QueueName", Value: { "Fn::GetAtt": [queue, "QueueName"] } }],
+          "Maximum",
+        ),
+      },
+      ...[critical, warning].map((topic, index) => ({
+        Id: `lost${index}`,
+        ...stat(
+          "AWS/SNS",
+          "NumberOfNotificationsFailedToRedriveToDlq",
+          [{ Name: "TopicName", Value: { "Fn::GetAtt": [topic.Ref, "TopicName"] } }],
+          "Sum",
+        ),
+      })),
+    ]);
     expect(alarm).toMatchObject({
-      Namespace: "AWS/SQS",
-      MetricName: "ApproximateNumberOfMessagesVisible",
-      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [queue, "QueueName"] } }],
-      Statistic: "Maximum",
       ComparisonOperator: "GreaterThanThreshold",
       Threshold: 0,
       EvaluationPeriods: 1,

@@ -72,7 +72,6 @@ export const deploymentSection = z
      * (100 for current accounts) once the 1 is taken.
      */
     singleConcurrency: z.boolean().default(false),
-    /** Run the probe inside a VPC to reach private endpoints. */
     /** Run the home region's probe inside a VPC to reach private endpoints. */
     vpc: vpc.optional(),
   })

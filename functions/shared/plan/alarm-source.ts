@@ -69,7 +69,7 @@ export function sourceText(source: AlarmSource): string {
     case "lambdaErrors":
       return "AWS/Lambda Errors of the probe function";
     case "deadLetterQueue":
-      return "AWS/SQS ApproximateNumberOfMessagesVisible of the dead-letter queue of the https subscriptions";
+      return "AWS/SQS ApproximateNumberOfMessagesVisible of the dead-letter queue of the https subscriptions + AWS/SNS NumberOfNotificationsFailedToRedriveToDlq of each topic";
     default:
       return vantageRuleText(source, "").watched;
   }
