@@ -24,14 +24,11 @@ import {
   CheckMetrics,
   type CheckName,
   type Component,
-  FigureMetrics,
   type MetricSpec,
   MonitorMetrics,
-  SourceMetrics,
 } from "../functions/shared/metrics.ts";
 import { type ConfigPlan, httpsChecks, isHealthCheck } from "../functions/shared/plan/index.ts";
 import type { SourceInstance } from "../functions/shared/plan/source-kind.ts";
-import { albErrorRate, rdsConnectionsPercent } from "./aws-metrics.ts";
 import {
   contractMetric,
   type MetricContext,
@@ -39,8 +36,9 @@ import {
   vantageMetrics,
 } from "./cloudwatch-metrics.ts";
 import { deepCheckWidgets } from "./dashboard-deep.ts";
-import { FULL, type GraphOptions, HALF, THIRD, type WidgetKit } from "./dashboard-grid.ts";
+import { FULL, type GraphOptions, HALF, type WidgetKit } from "./dashboard-grid.ts";
 import { layerWidgets } from "./dashboard-layers.ts";
+import { livekitWidgets, whiteboxWidgets } from "./dashboard-whitebox.ts";
 
 const MINUTE = 60;
 const HEIGHT = 6;
@@ -70,8 +68,8 @@ export class MonitorDashboard extends Construct implements WidgetKit {
         // Deep checks (docs/deep-checks.md): join, TURN, webhook, S3.
         ...deepCheckWidgets(props.plan, this),
         this.createMonitorWidgets(),
-        ...this.createLivekitWidgets(),
-        ...pairs(this.createWhiteboxWidgets()),
+        ...livekitWidgets(this.props.plan, this),
+        ...pairs(whiteboxWidgets(this.props.config, this.props.plan, this)),
         ...pairs(layerWidgets(props.config, props.plan, this)),
       ],
     });
@@ -162,109 +160,6 @@ export class MonitorDashboard extends Construct implements WidgetKit {
       },
     );
     return [days, monitor];
-  }
-
-  /** LiveKit's rooms, tracks, bandwidth, loss and webhook failures, when its metrics are read. */
-  private createLivekitWidgets(): IWidget[][] {
-    if (!this.props.plan.sourceComponents.includes("livekit")) return [];
-    const m = (spec: MetricSpec, statistic: string): IMetric => this.metric(spec, statistic);
-    return [
-      [
-        this.graph(
-          "LiveKit: rooms and participants",
-          [m(FigureMetrics.Rooms, "Maximum"), m(FigureMetrics.Participants, "Maximum")],
-          { width: THIRD },
-        ),
-        this.graph(
-          "LiveKit: tracks",
-          [m(FigureMetrics.PublishedTracks, "Maximum"), m(FigureMetrics.SubscribedTracks, "Maximum")],
-          { width: THIRD },
-        ),
-        this.graph(
-          "LiveKit: bandwidth (bytes/s)",
-          [m(FigureMetrics.BytesIn, "Average"), m(FigureMetrics.BytesOut, "Average")],
-          { width: THIRD },
-        ),
-      ],
-      [
-        this.graph("LiveKit: packet loss (%)", [m(FigureMetrics.PacketLoss, "Average")], {
-          right: [m(FigureMetrics.NackRate, "Average")],
-          annotations: this.threshold("highPacketLoss", "alarm"),
-        }),
-        this.graph("Recording: webhook failures", [m(FigureMetrics.WebhookFailures, "Sum")], {
-          annotations: this.threshold("recordingWebhookFailures", "alarm"),
-        }),
-      ],
-    ];
-  }
-
-  /** The backend's error rate, the database's connections, Garage's disk and the sources' state. */
-  private createWhiteboxWidgets(): IWidget[] {
-    const { config, plan, metrics } = this.props;
-    const { backend, database } = config.targets;
-    const minute = Duration.minutes(1);
-    const widgets: IWidget[] = [];
-    const requests = backend?.requests;
-    if (requests?.preset === "alb") {
-      widgets.push(
-        this.graph(
-          "Backend: 5xx error rate (%) from the ALB",
-          [albErrorRate(requests.loadBalancer, requests.targetGroup, minute)],
-          { annotations: this.threshold("highErrorRate", "alarm") },
-        ),
-      );
-    } else if (requests) {
-      widgets.push(
-        this.graph("Backend: 5xx error rate (%)", [this.metric(FigureMetrics.ErrorRate, "Average")], {
-          right: [this.metric(FigureMetrics.RequestRate, "Average")],
-          annotations: this.threshold("highErrorRate", "alarm"),
-        }),
-      );
-    }
-    if (database?.rdsInstanceId !== undefined && database.maxConnections !== undefined) {
-      widgets.push(
-        this.graph(
-          `Database: connections (% of ${database.maxConnections})`,
-          [rdsConnectionsPercent(database.rdsInstanceId, database.maxConnections, minute)],
-          { annotations: this.threshold("dbConnectionsNearLimit", "alarm") },
-        ),
-      );
-    } else if (database) {
-      widgets.push(
-        this.graph(
-          "Database: connections (% of max_connections)",
-          [this.metric(FigureMetrics.ConnectionsPercent, "Maximum")],
-          { annotations: this.threshold("dbConnectionsNearLimit", "alarm") },
-        ),
-      );
-    }
-    const sourced = plan.sourceComponents;
-    if (sourced.includes("garage")) {
-      widgets.push(
-        this.graph("Garage: free disk (%)", [this.metric(FigureMetrics.DiskFreePercent, "Minimum")], {
-          right: [this.metric(FigureMetrics.ClusterHealthy, "Minimum")],
-          annotations: this.threshold("diskSpace", "alarm"),
-        }),
-        this.graph("Garage: S3 5xx error rate (%)", [this.metric(FigureMetrics.S3ErrorRate, "Average")]),
-      );
-    }
-    if (sourced.length > 0) {
-      widgets.push(
-        this.graph(
-          "White-box sources read (1 all read, 0 not)",
-          sourced.map((component) =>
-            contractMetric(
-              SourceMetrics.SourceUp,
-              metrics,
-              { statistic: "Minimum", periodSeconds: MINUTE, label: component },
-              component,
-            ),
-          ),
-          { annotations: this.threshold("sourceUnreadable", "alarm") },
-        ),
-      );
-    }
-    return widgets;
   }
 
   metric(
