@@ -11,6 +11,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { bundledConfigText, CONFIG_FILE_ENV, CONFIG_FILE_NAME } from "../functions/shared/config/bundled.ts";
+import { formatIssues, parseConfig } from "../functions/shared/config/index.ts";
+import { lambdaConfig } from "../infra/deploy-config.ts";
 import { type CostModel, costModel, lambdaDurationMs, RUNS_PER_MONTH, remoteCustomMetrics } from "./cost.ts";
 import { type LambdaChildResult, lambdaNodeArgs, runLambdaChild } from "./lambda.ts";
 import { median, round } from "./stats.ts";
@@ -253,15 +256,18 @@ async function handlerFigures(
         garage: { adminUrl: `http://localhost:${garage}` },
       },
     };
-    const configFile = join(outdir, "monitor-config.json");
-    await writeFile(configFile, JSON.stringify(config));
+    // Bundled as the CDK app bundles it: validated, then the Lambda's part with the format marker.
+    const parsed = parseConfig(config);
+    if (!parsed.ok) throw new Error(formatIssues("bench handler config", parsed.issues));
+    const configFile = join(outdir, CONFIG_FILE_NAME);
+    await writeFile(configFile, bundledConfigText(lambdaConfig(parsed.config)));
     const result = await runLambdaChild(
       { mode: "handler", bundle: probe.file, invocations },
       {
         memoryMb,
         ...(nodeOptions ? { nodeOptions } : {}),
         env: {
-          MEET_MONITOR_CONFIG_FILE: configFile,
+          [CONFIG_FILE_ENV]: configFile,
           AWS_REGION: "eu-west-3",
           AWS_ACCESS_KEY_ID: "AKIDLOCALBENCH",
           AWS_SECRET_ACCESS_KEY: "local-bench-secret",

@@ -16,7 +16,12 @@ import { Architecture, type CfnFunction, Runtime } from "aws-cdk-lib/aws-lambda"
 import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { CONFIG_FILE_NAME, METRICS_REGION_ENV, WHITEBOX_ENV } from "../functions/shared/config/file.ts";
+import {
+  bundledConfigText,
+  CONFIG_FILE_NAME,
+  METRICS_REGION_ENV,
+  WHITEBOX_ENV,
+} from "../functions/shared/config/bundled.ts";
 
 /** The repository root (infra/..): the lock file and the handler live there. */
 export const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -84,7 +89,7 @@ export class ProbeFunction extends Construct {
   constructor(scope: Construct, id: string, props: ProbeFunctionProps) {
     super(scope, id);
 
-    const configText = `${JSON.stringify(props.runtimeConfig, null, 2)}\n`;
+    const configText = bundledConfigText(props.runtimeConfig);
     this.configSha256 = createHash("sha256").update(configText).digest("hex");
     // Written into the cloud assembly directory, where the operator can also read what was deployed.
     const outdir = Stage.of(this)?.outdir;

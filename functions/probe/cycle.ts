@@ -5,7 +5,7 @@
  * that one has its result and shares the cycle's budget: it never lengthens the cycle. Whatever
  * happens, every check yields a result, or a line saying why it was not checked.
  */
-import type { MonitorConfig } from "../shared/config/index.ts";
+import type { ProbeConfig } from "../shared/config/index.ts";
 import type { CheckComponent, CheckMeasurementName, CheckName } from "../shared/metrics.ts";
 import {
   type Attempt,
@@ -99,7 +99,7 @@ interface CycleRun {
 }
 
 export function runCycle(
-  config: MonitorConfig,
+  config: ProbeConfig,
   vantage: string,
   dependencies: CycleDependencies,
 ): Promise<CycleReport> {

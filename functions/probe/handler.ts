@@ -9,11 +9,11 @@ import type { ScheduledEvent } from "aws-lambda";
 import {
   CONFIG_FILE_ENV,
   CONFIG_FILE_NAME,
-  loadConfigFileOrThrow,
   METRICS_REGION_ENV,
+  readBundledConfig,
   WHITEBOX_ENV,
-} from "../shared/config/file.ts";
-import type { MonitorConfig } from "../shared/config/index.ts";
+} from "../shared/config/bundled.ts";
+import type { ProbeConfig } from "../shared/config/index.ts";
 import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
 import { createSecretsManagerReader } from "./adapters/secrets-manager.ts";
 import { createStunSocketPort } from "./adapters/stun-socket.ts";
@@ -28,7 +28,7 @@ import type { StunPort, WebSocketPort } from "./sockets.ts";
 import { createWhiteboxState } from "./whitebox/collect.ts";
 
 export interface HandlerDependencies {
-  readonly loadConfig: () => Promise<MonitorConfig>;
+  readonly loadConfig: () => Promise<ProbeConfig>;
   readonly http: HttpPort;
   /** The deep checks' sockets. @default the real adapters with the system resolver */
   readonly webSocket?: WebSocketPort;
@@ -59,7 +59,7 @@ export interface HandlerResult {
 export function createHandler(
   dependencies: HandlerDependencies,
 ): (event?: ScheduledEvent) => Promise<HandlerResult> {
-  let config: Promise<MonitorConfig> | undefined;
+  let config: Promise<ProbeConfig> | undefined;
   // Created once per container: a warm container keeps the previous samples (rates) and the
   // secrets it has read; nothing is persisted anywhere else. The white-box state is absent on the
   // vantages that leave the white-box sources to another one.
@@ -131,7 +131,7 @@ function defaultConfigPath(env: Readonly<Record<string, string | undefined>>): s
 }
 
 export const handler = createHandler({
-  loadConfig: () => loadConfigFileOrThrow(defaultConfigPath(process.env)),
+  loadConfig: () => readBundledConfig(defaultConfigPath(process.env)),
   http: createUndiciHttp(),
   publisher: createCloudWatchPublisher({ region: process.env[METRICS_REGION_ENV] }),
   log: (record) => process.stdout.write(`${JSON.stringify(record)}\n`),

@@ -2,7 +2,7 @@
  * One monitoring step shared by the CLI and the Lambda: run the cycle (and, concurrently, read the
  * white-box sources), turn both into datums, and publish them (optionally) with the EMF fallback.
  */
-import type { MonitorConfig } from "../shared/config/index.ts";
+import type { ProbeConfig } from "../shared/config/index.ts";
 import { type CycleDependencies, type CycleReport, runCycle } from "./cycle.ts";
 import { cycleDatums, type Datum } from "./datums.ts";
 import { type MetricsPublisher, type PublishOutcome, publishWithFallback } from "./publish.ts";
@@ -34,7 +34,7 @@ export interface ProbeOutcome {
 }
 
 export async function probeOnce(
-  config: MonitorConfig,
+  config: ProbeConfig,
   vantage: string,
   dependencies: ProbeDependencies,
 ): Promise<ProbeOutcome> {
@@ -52,7 +52,7 @@ export async function probeOnce(
   const datums = cycleDatums(
     report,
     whitebox ? whiteboxDatums(whitebox, vantage) : [],
-    config.metrics.detail ?? "full",
+    config.metrics?.detail ?? "full",
   );
   if (!dependencies.publisher) return { report, datums, ...(whitebox ? { whitebox } : {}) };
   const publish = await publishWithFallback(

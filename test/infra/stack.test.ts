@@ -10,7 +10,11 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PUBLISH_BUDGET_MS } from "../../functions/probe/adapters/cloudwatch.ts";
 import { checkBudgetMs } from "../../functions/probe/cycle.ts";
-import { CONFIG_FILE_NAME } from "../../functions/shared/config/file.ts";
+import {
+  BUNDLED_CONFIG_FORMAT,
+  CONFIG_FILE_NAME,
+  readBundledConfig,
+} from "../../functions/shared/config/bundled.ts";
 import { LIMITS, parseConfig } from "../../functions/shared/config/index.ts";
 import { ALL_METRICS } from "../../functions/shared/metrics.ts";
 import { MAX_DESCRIPTION_LENGTH } from "../../functions/shared/plan/index.ts";
@@ -843,23 +847,27 @@ describe("the probe function", () => {
     minimal.template.hasResourceProperties("AWS::Lambda::Function", { VpcConfig: Match.absent() });
   });
 
-  it("bundles the resolved config as monitor-config.json, without alerts, alarms, deployment or CLI-only credential sources", () => {
-    const bundled = (s: Synthesized) => {
+  it("bundles the resolved config as monitor-config.json, without alerts, alarms, deployment or CLI-only credential sources", async () => {
+    const bundledFile = (s: Synthesized) => {
       const assets = readdirSync(s.outdir).filter((name) => name.startsWith("asset."));
       expect(assets).toHaveLength(1);
       const dir = join(s.outdir, assets[0] as string);
       expect(existsSync(join(dir, "index.js"))).toBe(true);
-      return JSON.parse(readFileSync(join(dir, CONFIG_FILE_NAME), "utf8")) as Record<string, unknown>;
+      return join(dir, CONFIG_FILE_NAME);
     };
+    const bundled = (s: Synthesized) =>
+      JSON.parse(readFileSync(bundledFile(s), "utf8")) as Record<string, unknown>;
     const config = bundled(aws);
-    expect(Object.keys(config).sort()).toEqual(["namespace", "probe", "targets"]);
-    expect(config).toEqual(lambdaConfig(aws.config));
+    expect(Object.keys(config).sort()).toEqual(["format", "namespace", "probe", "targets"]);
+    expect(config.format).toBe(BUNDLED_CONFIG_FORMAT);
+    // What the function reads back, without the schema, is what the app validated.
+    const read = await readBundledConfig(bundledFile(aws));
+    expect(read).toEqual(lambdaConfig(aws.config));
     expect(JSON.stringify(config)).not.toMatch(/LIVEKIT_METRICS_PASSWORD|livekit-password/);
     expect(config).toMatchObject({
       targets: { livekit: { metricsBasicAuth: { password: { secretArn: SECRET_ARN } } } },
     });
-    // What the handler validates again at cold start.
-    expect(parseConfig(config).ok).toBe(true);
+    expect(parseConfig(read).ok).toBe(true);
     expect(bundled(full)).toMatchObject({ vantage: "eu-west-3" });
   });
 

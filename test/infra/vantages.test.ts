@@ -10,7 +10,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { Alarm, Metric } from "aws-cdk-lib/aws-cloudwatch";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_FILE_NAME, METRICS_REGION_ENV, WHITEBOX_ENV } from "../../functions/shared/config/file.ts";
+import { CONFIG_FILE_NAME, METRICS_REGION_ENV, WHITEBOX_ENV } from "../../functions/shared/config/bundled.ts";
 import type { MonitorConfigInput } from "../../functions/shared/config/index.ts";
 import { configWarnings } from "../../infra/deploy-config.ts";
 import { MaintenanceWindows } from "../../infra/maintenance-windows.ts";

@@ -4,7 +4,7 @@
  * is still judged (the reason says the type was wrong), and only an HTML body is the frontend's
  * SPA, which answers every path with index.html even when the backend is dead.
  */
-import type { MonitorConfig } from "../../shared/config/index.ts";
+import type { ProbeConfig } from "../../shared/config/index.ts";
 import { isRecord } from "../../shared/errors.ts";
 import { untrustedText } from "../../shared/text.ts";
 import { joinUrl } from "../../shared/url.ts";
@@ -12,7 +12,7 @@ import type { HttpResponse } from "../http.ts";
 import type { CheckSpec, Verdict } from "./check.ts";
 import { bodyIsHtml, HEALTH_BODY_LIMIT, httpCheck } from "./http-check.ts";
 
-export function backendHeartbeatCheck(config: MonitorConfig): CheckSpec | undefined {
+export function backendHeartbeatCheck(config: ProbeConfig): CheckSpec | undefined {
   const backend = config.targets.backend;
   if (!backend) return undefined;
   return httpCheck({

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Room, WebhookEvent } from "@livekit/protocol";
 import { AccessToken } from "livekit-server-sdk";
-import type { MonitorConfig } from "../../shared/config/index.ts";
+import type { ProbeConfig } from "../../shared/config/index.ts";
 import { joinUrl } from "../../shared/url.ts";
 import { safeSend } from "../guard.ts";
 import type { HttpResponse } from "../http.ts";
@@ -19,7 +19,7 @@ import { monitorRoomName, TOKEN_TTL_SECONDS } from "./join-token.ts";
 export const WEBHOOK_PATH = "/api/v1.0/rooms/webhooks-livekit/";
 const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
-export function backendWebhookCheck(config: MonitorConfig, vantage: string): CheckSpec | undefined {
+export function backendWebhookCheck(config: ProbeConfig, vantage: string): CheckSpec | undefined {
   const { backend, livekit } = config.targets;
   if (backend?.webhook !== true || livekit?.apiKey === undefined || livekit.apiSecret === undefined) {
     return undefined;

@@ -10,7 +10,7 @@
  * The first line must be one of these exactly: any other 200 body is degraded ("unrecognised
  * health text"), never healthy, so a proxy page or a changed sentence is noticed.
  */
-import type { MonitorConfig } from "../../shared/config/index.ts";
+import type { ProbeConfig } from "../../shared/config/index.ts";
 import { joinUrl } from "../../shared/url.ts";
 import type { HttpResponse } from "../http.ts";
 import type { CheckSpec, Verdict } from "./check.ts";
@@ -19,7 +19,7 @@ import { httpCheck } from "./http-check.ts";
 export const GARAGE_HEALTHY = "Garage is fully operational";
 export const GARAGE_DEGRADED = "Garage is operational but some storage nodes are unavailable";
 
-export function garageHealthCheck(config: MonitorConfig): CheckSpec | undefined {
+export function garageHealthCheck(config: ProbeConfig): CheckSpec | undefined {
   const garage = config.targets.garage;
   if (!garage) return undefined;
   return httpCheck({

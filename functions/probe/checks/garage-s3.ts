@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { AwsV4Signer } from "aws4fetch";
-import type { GarageS3, MonitorConfig } from "../../shared/config/index.ts";
+import type { GarageS3, ProbeConfig } from "../../shared/config/index.ts";
 import { untrustedText } from "../../shared/text.ts";
 import { safeSend } from "../guard.ts";
 import type { HttpExchange, HttpMethod } from "../http.ts";
@@ -19,7 +19,7 @@ import { slug } from "./text.ts";
 /** S3 error documents are small; the probe object is 64 bytes. */
 const S3_BODY_LIMIT = 16 * 1024;
 
-export function garageS3Check(config: MonitorConfig, vantage: string): CheckSpec | undefined {
+export function garageS3Check(config: ProbeConfig, vantage: string): CheckSpec | undefined {
   const s3 = config.targets.garage?.s3;
   if (!s3) return undefined;
   const objectUrl = new URL(s3.endpoint);

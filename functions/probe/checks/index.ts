@@ -2,7 +2,7 @@
  * The checks a configuration runs: the plan names them (../../shared/plan), each module here
  * builds its own. A new kind of check is a new module and one line in `BUILDERS`.
  */
-import type { MonitorConfig } from "../../shared/config/index.ts";
+import type { ProbeConfig } from "../../shared/config/index.ts";
 import type { CheckComponent, CheckName } from "../../shared/metrics.ts";
 import { planChecks } from "../../shared/plan/checks.ts";
 import { backendHeartbeatCheck } from "./backend-heartbeat.ts";
@@ -29,7 +29,7 @@ export type {
 export { isNotChecked } from "./check.ts";
 export { HEALTH_BODY_LIMIT } from "./http-check.ts";
 
-type Builder = (config: MonitorConfig, vantage: string) => CheckSpec | undefined;
+type Builder = (config: ProbeConfig, vantage: string) => CheckSpec | undefined;
 
 /** Each planned check's builder, by `component/check`. */
 const BUILDERS: Readonly<Record<string, Builder>> = {
@@ -46,7 +46,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
 };
 
 /** The checks of the plan, in its order. */
-export function checkSpecs(config: MonitorConfig, vantage: string): CheckSpec[] {
+export function checkSpecs(config: ProbeConfig, vantage: string): CheckSpec[] {
   return planChecks(config).flatMap((planned) => {
     const builder = BUILDERS[builderKey(planned.component, planned.check)];
     if (!builder) throw new Error(`no builder for the planned check ${planned.component}/${planned.check}`);

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { AccessToken } from "livekit-server-sdk";
-import type { JoinTokenSource, MonitorConfig } from "../../shared/config/index.ts";
+import type { JoinTokenSource, ProbeConfig } from "../../shared/config/index.ts";
 import { isRecord } from "../../shared/errors.ts";
 import { joinUrl } from "../../shared/url.ts";
 import type { CredentialResolver } from "../credentials.ts";
@@ -28,7 +28,7 @@ export type JoinToken =
   | { readonly ok: false; readonly reason: string; readonly httpStatus?: number };
 
 export interface TokenContext {
-  readonly config: MonitorConfig;
+  readonly config: ProbeConfig;
   readonly vantage: string;
   readonly http: HttpPort;
   readonly credentials: CredentialResolver;

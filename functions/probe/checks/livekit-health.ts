@@ -1,11 +1,11 @@
 /** `livekit` / `health`: GET `<url>/` and require 200 `OK` (406 `Not Ready` right after a start). */
-import type { MonitorConfig } from "../../shared/config/index.ts";
+import type { ProbeConfig } from "../../shared/config/index.ts";
 import { joinUrl } from "../../shared/url.ts";
 import type { HttpResponse } from "../http.ts";
 import type { CheckSpec, Verdict } from "./check.ts";
 import { httpCheck, looksLikeHtml } from "./http-check.ts";
 
-export function livekitHealthCheck(config: MonitorConfig): CheckSpec | undefined {
+export function livekitHealthCheck(config: ProbeConfig): CheckSpec | undefined {
   const livekit = config.targets.livekit;
   if (!livekit) return undefined;
   return httpCheck({

@@ -13,7 +13,8 @@ import {
   SignalRequest,
   SignalResponse,
 } from "@livekit/protocol";
-import { type JoinTokenSource, joinTokenSource, type MonitorConfig } from "../../shared/config/index.ts";
+import type { ProbeConfig } from "../../shared/config/index.ts";
+import { type JoinTokenSource, joinTokenSource } from "../../shared/config/token-source.ts";
 import { untrustedText } from "../../shared/text.ts";
 import { joinUrl } from "../../shared/url.ts";
 import type { PhaseTimings } from "../http.ts";
@@ -27,7 +28,7 @@ const SIGNAL_PARAMS = { auto_subscribe: "0", sdk: "js", version: "2.21.0", proto
 /** After the leave, how long the closing handshake may take before the connection is dropped. */
 const CLOSE_GRACE_MS = 1_000;
 
-export function livekitJoinCheck(config: MonitorConfig, vantage: string): CheckSpec | undefined {
+export function livekitJoinCheck(config: ProbeConfig, vantage: string): CheckSpec | undefined {
   const livekit = config.targets.livekit;
   const source = joinTokenSource(config.targets);
   if (!livekit || source === undefined) return undefined;
@@ -43,7 +44,7 @@ export function livekitJoinCheck(config: MonitorConfig, vantage: string): CheckS
 }
 
 async function attemptJoin(
-  config: MonitorConfig,
+  config: ProbeConfig,
   vantage: string,
   source: JoinTokenSource,
   signalUrl: URL,

@@ -4,7 +4,7 @@
  * with a nonce, then authenticated) and a Refresh with lifetime 0 that frees the relay. Runs after
  * the join; a transport the join does not list is not checked and not published.
  */
-import type { MonitorConfig, TargetTls } from "../../shared/config/index.ts";
+import type { ProbeConfig, TargetTls } from "../../shared/config/index.ts";
 import type { TurnCheckName } from "../../shared/metrics.ts";
 import { untrustedText } from "../../shared/text.ts";
 import type { TurnTransport } from "../sockets.ts";
@@ -25,7 +25,7 @@ const TRANSPORT: Record<TurnCheckName, TurnTransport> = {
 
 export function livekitTurnCheck(
   check: TurnCheckName,
-): (config: MonitorConfig, vantage: string) => CheckSpec | undefined {
+): (config: ProbeConfig, vantage: string) => CheckSpec | undefined {
   return (config, vantage) => {
     const join = livekitJoinCheck(config, vantage);
     const livekit = config.targets.livekit;

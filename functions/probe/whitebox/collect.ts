@@ -3,7 +3,7 @@
  * combine the readings of each kind into its figures (./figures.ts) and datums. Hosts and buckets
  * have figures of their own: their sources are combined per instance.
  */
-import type { MonitorConfig } from "../../shared/config/index.ts";
+import type { ProbeConfig } from "../../shared/config/index.ts";
 import { FigureMetrics, type SourceComponent, SourceMetrics } from "../../shared/metrics.ts";
 import { SOURCE_KINDS, type SourceInstance } from "../../shared/plan/sources.ts";
 import { type Datum, type DimensionValues, datum } from "../datums.ts";
@@ -27,7 +27,7 @@ export interface WhiteboxReport {
 
 /** Reads every source and computes the figures; undefined when no source is configured. */
 export async function collectWhitebox(
-  config: MonitorConfig,
+  config: ProbeConfig,
   dependencies: ScrapeDependencies,
 ): Promise<WhiteboxReport | undefined> {
   const specs = sourceSpecs(config);

@@ -3,8 +3,8 @@
  * extractor of its kind (for the backend, of its preset).
  */
 
-import { DEFAULT_ROOM_COMPOSITE_CPU_COST } from "../../shared/config/egress.ts";
-import type { BackendRequestsSource, MonitorConfig } from "../../shared/config/index.ts";
+import { DEFAULT_ROOM_COMPOSITE_CPU_COST } from "../../shared/config/defaults.ts";
+import type { BackendRequestsSource, ProbeConfig } from "../../shared/config/index.ts";
 import { type PlannedSource, planSources, type SourceKindId } from "../../shared/plan/sources.ts";
 import {
   DJANGO_PROMETHEUS_HISTOGRAM,
@@ -35,12 +35,12 @@ export interface SourceSpec extends PlannedSource {
 }
 
 /** Every source the configuration asks for, one per URL, in the plan's order. */
-export function sourceSpecs(config: MonitorConfig): SourceSpec[] {
+export function sourceSpecs(config: ProbeConfig): SourceSpec[] {
   const readers = readersFor(config);
   return planSources(config).map((planned) => ({ ...planned, reader: readers[planned.kind] }));
 }
 
-function readersFor(config: MonitorConfig): Record<SourceKindId, SourceReader> {
+function readersFor(config: ProbeConfig): Record<SourceKindId, SourceReader> {
   const requests = config.targets.backend?.requests;
   const prometheus = (extract: Extractor): SourceReader => ({ format: "prometheus", extract });
   const cost = config.targets.egress?.roomCompositeCpuCost ?? DEFAULT_ROOM_COMPOSITE_CPU_COST;

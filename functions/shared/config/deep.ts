@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { credential, httpUrl, timeoutMs, tls } from "./fields.ts";
 import { expectedText } from "./issues.ts";
+import type { DeepTargets } from "./token-source.ts";
 
 const printable = (what: string) =>
   z
@@ -78,34 +79,6 @@ export const garageS3 = z.strictObject({
   timeoutMs: timeoutMs.optional(),
   tls: tls.optional(),
 });
-
-/** Where the join's token comes from. */
-export type JoinTokenSource = "apiSecret" | "connectionTest";
-
-interface DeepTargets {
-  readonly backend?:
-    | { readonly connectionTest?: boolean | undefined; readonly webhook?: boolean | undefined }
-    | undefined;
-  readonly livekit?:
-    | {
-        readonly apiKey?: string | undefined;
-        readonly apiSecret?: unknown;
-        readonly join?: { readonly enabled?: boolean | undefined } | undefined;
-      }
-    | undefined;
-}
-
-/**
- * The join's token source, or undefined when the join does not run: Meet's connection test when
- * it is switched on (the key pair is then there for the webhook), else the key pair.
- */
-export function joinTokenSource(targets: DeepTargets): JoinTokenSource | undefined {
-  const { livekit, backend } = targets;
-  if (!livekit || livekit.join?.enabled === false) return undefined;
-  if (backend?.connectionTest === true) return "connectionTest";
-  if (livekit.apiKey !== undefined && livekit.apiSecret !== undefined) return "apiSecret";
-  return undefined;
-}
 
 interface RefinementContext {
   addIssue(issue: { code: "custom"; path: PropertyKey[]; message: string }): void;

@@ -2,9 +2,6 @@
 import { z } from "zod";
 import { EVERY_PASS, metricsUrls, requestOptions } from "./fields.ts";
 
-/** Egress' own default `cpu_cost.room_composite_cpu_cost` (livekit/egress pkg/config/service.go). */
-export const DEFAULT_ROOM_COMPOSITE_CPU_COST = 4;
-
 export const egressTarget = z
   .strictObject({
     /** Each worker's Prometheus endpoint (egress `prometheus_port`): one URL per worker. */

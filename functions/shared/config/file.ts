@@ -1,28 +1,13 @@
 /**
  * Reads a configuration file from disk: JSON parsing, schema validation, then the file
  * references in it (`tls.caFile`) are read and inlined so the result is self-contained
- * (the Lambda receives this resolved form and never touches the operator's files).
+ * (the CDK app bundles this resolved form with the Lambda, see ./bundled.ts).
  */
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileErrorText, isRecord } from "../errors.ts";
 import { findCredentials } from "./credentials.ts";
 import { type ConfigIssue, type ConfigResult, type MonitorConfig, parseConfig } from "./index.ts";
-
-/** The resolved config file the CDK stack bundles next to the Lambda handler. */
-export const CONFIG_FILE_NAME = "monitor-config.json";
-/** Overrides where the Lambda handler reads its config (default: `$LAMBDA_TASK_ROOT/monitor-config.json`). */
-export const CONFIG_FILE_ENV = "MEET_MONITOR_CONFIG_FILE";
-/**
- * Set by the stack on a probe in another region than home: the region its metrics go to (alarms
- * read only their own region's metrics). Absent: the function's own region.
- */
-export const METRICS_REGION_ENV = "MEET_MONITOR_METRICS_REGION";
-/**
- * `off` on the probes that do not read the white-box sources (only one vantage reads them: the
- * same figures from several regions would be paid for, and alarm, several times).
- */
-export const WHITEBOX_ENV = "MEET_MONITOR_WHITEBOX";
 
 export class ConfigError extends Error {
   readonly source: string;

@@ -17,7 +17,6 @@ import { metricsSection } from "./metrics.ts";
 import { targetsSection } from "./targets.ts";
 
 export type { AlarmOverride } from "./alarms.ts";
-export { type JoinTokenSource, joinTokenSource } from "./deep.ts";
 export type { Vantage, Vpc } from "./deployment.ts";
 export type { EgressTarget } from "./egress.ts";
 export type { BasicAuth, Credential, TargetTls } from "./fields.ts";
@@ -28,6 +27,7 @@ export type { MaintenanceWindow } from "./maintenance.ts";
 export type { MetricsDetail } from "./metrics.ts";
 export type { RedisTarget } from "./redis.ts";
 export type { BackendRequestsSource, GarageBuckets, GarageS3, Targets } from "./targets.ts";
+export { type JoinTokenSource, joinTokenSource } from "./token-source.ts";
 
 const namespace = z
   .string()
@@ -83,6 +83,15 @@ export const configSchema = z
 
 export type MonitorConfigInput = z.input<typeof configSchema>;
 export type MonitorConfig = z.output<typeof configSchema>;
+/**
+ * What the probe runs with: the sections the CDK app bundles with the function (infra's
+ * `lambdaConfig`, read back by ./bundled.ts without the schema, so without its defaults: `metrics`
+ * is there only when its detail is not the default); alerts, alarms, deployment and maintenance
+ * stay out of it.
+ */
+export type ProbeConfig = Pick<MonitorConfig, "namespace" | "vantage" | "probe" | "targets"> & {
+  readonly metrics?: Partial<MonitorConfig["metrics"]>;
+};
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: MonitorConfig }

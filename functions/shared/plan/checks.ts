@@ -3,8 +3,8 @@
  * and the dashboard are planned from it, so the three cannot disagree.
  */
 
-import type { MonitorConfig } from "../config/index.ts";
-import { joinTokenSource, type Targets } from "../config/index.ts";
+import type { ProbeConfig, Targets } from "../config/index.ts";
+import { joinTokenSource } from "../config/token-source.ts";
 import { CHECK_NAME, type CheckComponent, type CheckName } from "../metrics.ts";
 
 export interface PlannedCheck {
@@ -106,7 +106,7 @@ export const CHECK_KINDS: readonly CheckKind[] = [
   },
 ];
 
-export function planChecks(config: MonitorConfig): PlannedCheck[] {
+export function planChecks(config: ProbeConfig): PlannedCheck[] {
   return CHECK_KINDS.flatMap((kind) => {
     const baseUrl = kind.baseUrl(config.targets);
     return baseUrl === undefined ? [] : [{ component: kind.component, check: kind.check, baseUrl }];

@@ -2,7 +2,7 @@
  * The shape of a white-box source kind: which configuration turns it on and which URLs it reads,
  * with their request options, credential and (for hosts and buckets) the instance they stand for.
  */
-import type { BasicAuth, Credential, MonitorConfig, TargetTls } from "../config/index.ts";
+import type { BasicAuth, Credential, ProbeConfig, TargetTls } from "../config/index.ts";
 import type { InstanceDimension, SourceComponent } from "../metrics.ts";
 
 export type SourceKindId =
@@ -56,7 +56,7 @@ export interface SourceKind {
   /** The configuration that turns the source on, as the docs write it. */
   readonly configuredBy: string;
   /** Its URLs and how to read them; none when the configuration does not ask for it. */
-  readonly read: (config: MonitorConfig) => readonly SourceEntry[];
+  readonly read: (config: ProbeConfig) => readonly SourceEntry[];
 }
 
 export const basic = (auth: BasicAuth | undefined, field: string): { auth?: SourceAuth } =>

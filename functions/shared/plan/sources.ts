@@ -3,7 +3,7 @@
  * credential. The probe attaches each kind's extractor; the alarms and the dashboard are planned
  * from the same list.
  */
-import type { MonitorConfig, TargetTls } from "../config/index.ts";
+import type { ProbeConfig, TargetTls } from "../config/index.ts";
 import type { SourceComponent } from "../metrics.ts";
 import { joinUrl } from "../url.ts";
 import { LAYER_SOURCE_KINDS } from "./layer-sources.ts";
@@ -105,7 +105,7 @@ export const SOURCE_KINDS: readonly SourceKind[] = [
 ];
 
 /** Every source the configuration asks for, one per URL (a URL listed twice is read once). */
-export function planSources(config: MonitorConfig): PlannedSource[] {
+export function planSources(config: ProbeConfig): PlannedSource[] {
   const sources: PlannedSource[] = [];
   const seen = new Set<string>();
   for (const kind of SOURCE_KINDS) {

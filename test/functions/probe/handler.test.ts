@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { createCloudWatchPublisher } from "../../../functions/probe/adapters/cloudwatch.ts";
 import { createUndiciHttp } from "../../../functions/probe/adapters/undici-http.ts";
 import { createHandler, type HandlerDependencies } from "../../../functions/probe/handler.ts";
+import { bundledConfigText } from "../../../functions/shared/config/bundled.ts";
 import { type MonitorConfig, parseConfig } from "../../../functions/shared/config/index.ts";
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../support/cloudwatch-endpoint.ts";
 import {
@@ -151,12 +152,13 @@ describe("Lambda handler", () => {
     await expect(handler(event)).resolves.toMatchObject({ up: 1 });
   });
 
-  it("the default export reads its bundled config file and the standard AWS environment", async () => {
+  it("the default export reads its bundled config file and the standard AWS environment, and refuses a file the CDK app did not write", async () => {
     const configPath = join(dir, "monitor-config.json");
-    await writeFile(
-      configPath,
-      JSON.stringify({ vantage: "lambda-test", targets: { backend: { url: backend.url } } }),
-    );
+    const operatorFile = { vantage: "lambda-test", targets: { backend: { url: backend.url } } };
+    const parsed = parseConfig(operatorFile);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const { namespace, vantage, probe, targets } = parsed.config;
+    await writeFile(configPath, JSON.stringify(operatorFile));
     const saved = { ...process.env };
     Object.assign(process.env, {
       LAMBDA_TASK_ROOT: dir,
@@ -172,6 +174,10 @@ describe("Lambda handler", () => {
     });
     try {
       const { handler } = await import("../../../functions/probe/handler.ts");
+      await expect(handler(event)).rejects.toThrow(
+        `${configPath}: not a configuration written by this version of the monitor's CDK app: no format marker`,
+      );
+      await writeFile(configPath, bundledConfigText({ namespace, vantage, probe, targets }));
       const result = await handler(event);
       expect(result).toMatchObject({ vantage: "lambda-test", published: true, down: 1 });
       expect(endpoint.requests).toHaveLength(1);

@@ -12,7 +12,7 @@ import { createUndiciHttp } from "../../../functions/probe/adapters/undici-http.
 import type { CheckResult } from "../../../functions/probe/cycle.ts";
 import { checkDatums } from "../../../functions/probe/datums.ts";
 import { createHandler } from "../../../functions/probe/handler.ts";
-import { METRICS_REGION_ENV, WHITEBOX_ENV } from "../../../functions/shared/config/file.ts";
+import { METRICS_REGION_ENV, WHITEBOX_ENV } from "../../../functions/shared/config/bundled.ts";
 import { type MonitorConfig, parseConfig } from "../../../functions/shared/config/index.ts";
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../support/cloudwatch-endpoint.ts";
 import { type RunningServer, sendJson, sendText, startHttpServer } from "../../../support/servers.ts";
