@@ -1,6 +1,6 @@
 /**
  * Accuracy: a server (in its own process) waits a known 100 ms before its headers and measures on
- * its own clock how long it really waited and how long each connection lasted. Our undici port and
+ * its own clock how long it really waited and how long each connection lasted. Our node:http port and
  * blackbox_exporter probe it alternately, one probe at a time, each request carrying an id so each
  * measurement is compared with the server's truth for that very exchange.
  *
@@ -10,7 +10,7 @@
  * accept-to-response-written time, and so are blackbox's probe_duration_seconds and the sum of its
  * phases.
  */
-import { createUndiciHttp } from "../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../functions/probe/adapters/node-http.ts";
 import { HEALTH_BODY_LIMIT } from "../functions/probe/checks/index.ts";
 import { type Blackbox, type BlackboxProbe, startBlackbox } from "./blackbox.ts";
 import type { TruthRecord } from "./servers.ts";
@@ -63,7 +63,7 @@ export async function benchAccuracy(
     blackboxSkipped = error instanceof Error ? error.message : String(error);
     log(`accuracy: blackbox_exporter skipped: ${blackboxSkipped}`);
   }
-  const http = createUndiciHttp();
+  const http = createNodeHttp();
   const base = `http://127.0.0.1:${targets.truthPort}/slow`;
   const ours = async (id: string): Promise<Sample> => {
     const exchange = await http.get({

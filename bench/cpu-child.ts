@@ -6,7 +6,7 @@
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { createCloudWatchPublisher } from "../functions/probe/adapters/cloudwatch.ts";
-import { createUndiciHttp } from "../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../functions/probe/adapters/node-http.ts";
 import { probeOnce } from "../functions/probe/monitor.ts";
 import { parseConfig } from "../functions/shared/config/index.ts";
 import { childArgument, type Message, sendToParent } from "./ipc.ts";
@@ -31,7 +31,7 @@ const parsed = parseConfig({
 });
 if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
 const config = parsed.config;
-const http = createUndiciHttp();
+const http = createNodeHttp();
 const publisher = argument.cloudwatchUrl
   ? createCloudWatchPublisher({
       client: new CloudWatchClient({

@@ -4,9 +4,9 @@
  * The config schema has one target per component, so N targets are N/3 configs (backend, LiveKit
  * and Garage each on its own port) whose `runCycle`s start together: runCycle is itself one
  * Promise.all over its checks, so this is the same code path as one cycle of N concurrent checks,
- * through the real undici HTTP port, against N servers listening in another process.
+ * through the real node:http port, against N servers listening in another process.
  */
-import { createUndiciHttp } from "../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../functions/probe/adapters/node-http.ts";
 import { type CheckResult, runCycle } from "../functions/probe/cycle.ts";
 import type { HttpPort } from "../functions/probe/http.ts";
 import type { MonitorConfig } from "../functions/shared/config/index.ts";
@@ -50,7 +50,7 @@ export async function benchCycles(
   log: (line: string) => void,
 ): Promise<CycleFigure[]> {
   const figures: CycleFigure[] = [];
-  const http = createUndiciHttp();
+  const http = createNodeHttp();
   for (const count of counts) {
     const targets = await startTargets({ healthy: { count, delayMs } });
     try {

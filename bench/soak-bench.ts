@@ -1,11 +1,11 @@
 /**
  * The bench's soak: the flapping servers and a local CloudWatch endpoint run in their own process;
- * this process runs the cycles with the real undici port and the real SDK publisher, as the Lambda
+ * this process runs the cycles with the real node:http port and the real SDK publisher, as the Lambda
  * does, and checks afterwards that the endpoint received Up for every check of every cycle.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { createCloudWatchPublisher } from "../functions/probe/adapters/cloudwatch.ts";
-import { createUndiciHttp } from "../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../functions/probe/adapters/node-http.ts";
 import { forkChild, type Message } from "./ipc.ts";
 import { runSoak, SOAK_FLAP, type SoakResult } from "./soak.ts";
 import { startTargets } from "./targets.ts";
@@ -53,7 +53,7 @@ export async function benchSoak(cycles: number, log: (line: string) => void): Pr
     const result = await runSoak({
       cycles,
       ports: [b, l, g],
-      http: createUndiciHttp(),
+      http: createNodeHttp(),
       publisher,
       timeoutMs,
       retryDelayMs,

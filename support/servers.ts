@@ -4,7 +4,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
-import type { Lookup } from "../functions/probe/adapters/undici-http.ts";
+import type { Lookup } from "../functions/probe/adapters/node-http.ts";
 import type { Pem } from "./certs.ts";
 
 export interface RunningServer {

@@ -5,7 +5,7 @@
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { createCloudWatchPublisher } from "../../functions/probe/adapters/cloudwatch.ts";
-import { createUndiciHttp } from "../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../functions/probe/adapters/node-http.ts";
 import { type CycleReport, runCycle } from "../../functions/probe/cycle.ts";
 import { cycleDatums } from "../../functions/probe/datums.ts";
 import { configsFor } from "../configs.ts";
@@ -22,7 +22,7 @@ export async function handler(event: {
   readonly ports: readonly number[];
   readonly cloudwatchUrl: string;
 }): Promise<ConcurrentCycleResult> {
-  const http = createUndiciHttp();
+  const http = createNodeHttp();
   const configs = configsFor(event.ports);
   const started = performance.now();
   const reports = await Promise.all(configs.map((config) => runCycle(config, "bench", { http })));

@@ -9,9 +9,9 @@ import { parseArgs } from "node:util";
 import { loadConfigFile } from "../shared/config/file.ts";
 import { formatIssues, validate, vantage as vantageSchema } from "../shared/config/index.ts";
 import { createCloudWatchPublisher, defaultCloudWatchClient, resolveRegion } from "./adapters/cloudwatch.ts";
+import { createNodeHttp } from "./adapters/node-http.ts";
 import { createSecretsManagerReader } from "./adapters/secrets-manager.ts";
 import { createStunSocketPort } from "./adapters/stun-socket.ts";
-import { createUndiciHttp } from "./adapters/undici-http.ts";
 import { createWebSocketPort } from "./adapters/websocket.ts";
 import { type CredentialResolver, createCredentialResolver } from "./credentials.ts";
 import type { HttpPort } from "./http.ts";
@@ -153,7 +153,7 @@ export async function runCli(
   }
   const config = loaded.config;
   const vantage = options.vantage ?? config.vantage ?? "local";
-  const http = dependencies.http ?? createUndiciHttp();
+  const http = dependencies.http ?? createNodeHttp();
   const webSocket = dependencies.webSocket ?? createWebSocketPort();
   const stun = dependencies.stun ?? createStunSocketPort();
   let publisher = options.publish ? dependencies.publisher : undefined;

@@ -15,9 +15,9 @@ import {
 } from "../shared/config/bundled.ts";
 import type { ProbeConfig } from "../shared/config/index.ts";
 import { createCloudWatchPublisher } from "./adapters/cloudwatch.ts";
+import { createNodeHttp } from "./adapters/node-http.ts";
 import { createSecretsManagerReader } from "./adapters/secrets-manager.ts";
 import { createStunSocketPort } from "./adapters/stun-socket.ts";
-import { createUndiciHttp } from "./adapters/undici-http.ts";
 import { createWebSocketPort } from "./adapters/websocket.ts";
 import { type CredentialResolver, createCredentialResolver } from "./credentials.ts";
 import type { HttpPort } from "./http.ts";
@@ -132,7 +132,7 @@ function defaultConfigPath(env: Readonly<Record<string, string | undefined>>): s
 
 export const handler = createHandler({
   loadConfig: () => readBundledConfig(defaultConfigPath(process.env)),
-  http: createUndiciHttp(),
+  http: createNodeHttp(),
   publisher: createCloudWatchPublisher({ region: process.env[METRICS_REGION_ENV] }),
   log: (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
   writeLine: (line) => process.stdout.write(`${line}\n`),

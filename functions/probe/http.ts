@@ -1,6 +1,6 @@
 /**
  * The HTTP port the checks are written against. The real adapter lives in
- * `adapters/undici-http.ts`; checks only ever see these plain data types.
+ * `adapters/node-http.ts`; checks only ever see these plain data types.
  */
 import type { TargetTls } from "../shared/config/index.ts";
 

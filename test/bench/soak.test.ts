@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FlappingServer, startFlappingServer } from "../../bench/servers.ts";
 import { runSoak, SOAK_FLAP, type SoakResult } from "../../bench/soak.ts";
-import { createUndiciHttp } from "../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../functions/probe/adapters/node-http.ts";
 import type { MetricsPublisher } from "../../functions/probe/publish.ts";
 
 const CYCLES = 200;
@@ -40,7 +40,7 @@ beforeAll(async () => {
   result = await runSoak({
     cycles: CYCLES,
     ports: [backend, livekit, garage],
-    http: createUndiciHttp(),
+    http: createNodeHttp(),
     publisher,
     timeoutMs: TIMEOUT_MS,
     retryDelayMs: RETRY_DELAY_MS,

@@ -7,6 +7,7 @@
 import { lookup as systemLookup } from "node:dns/promises";
 import { isIP, type Socket, connect as tcpConnect } from "node:net";
 import { performance } from "node:perf_hooks";
+import type { Duplex } from "node:stream";
 import { rootCertificates, type TLSSocket, connect as tlsConnect } from "node:tls";
 import type { TargetTls } from "../../shared/config/index.ts";
 import { errorCode } from "../../shared/errors.ts";
@@ -29,7 +30,7 @@ export interface Marks {
   resolved?: number;
   connected?: number;
   secured?: number;
-  /** The first response byte readable on the socket (Go's GotFirstResponseByte). */
+  /** The first response byte read from the socket (Go's GotFirstResponseByte). */
   firstByte?: number;
   headers?: number;
   end?: number;
@@ -116,7 +117,6 @@ export async function openSocket(
       if (!https) {
         signal.removeEventListener("abort", onAbort);
         socket.removeListener("error", fail);
-        markFirstByte(socket, marks);
         resolve(socket);
         return;
       }
@@ -135,20 +135,19 @@ export async function openSocket(
       }
       signal.removeEventListener("abort", onAbort);
       socket.removeListener("error", fail);
-      markFirstByte(socket, marks);
       resolve(socket);
     });
   });
 }
 
 /**
- * Time to first byte ends when the response starts to arrive, not when undici hands the parsed
- * response over: by then it has also parsed the body and torn the connection down, which the
- * benchmark measured at about 0.4 ms of our own processing counted as the server's. Registered
- * before undici's own `readable` listener, so it fires first and reads nothing.
+ * Time to first byte ends when the response starts to arrive (Go's GotFirstResponseByte, curl's
+ * time_starttransfer), not once the client has parsed the headers. Call it once the HTTP client
+ * has attached its own `data` listener: this one is put before it, so it runs first, in the very
+ * call that hands the bytes read from the socket to JavaScript, and takes nothing from the client.
  */
-export function markFirstByte(socket: Socket, marks: Marks): void {
-  socket.once("readable", () => {
+export function markFirstByte(socket: Duplex, marks: Marks): void {
+  socket.prependOnceListener("data", () => {
     marks.firstByte ??= performance.now();
   });
 }

@@ -1,13 +1,13 @@
 /**
  * What went wrong with a connection or an exchange, as one short, specific, secret-free sentence:
- * every error undici or the socket may throw is mapped to a kind, a phase and a reason.
+ * every error node:http, ws or the socket may throw is mapped to a kind, a phase and a reason.
  */
 import { errorCode, firstLine } from "../../shared/errors.ts";
 import { untrustedText } from "../../shared/text.ts";
 import type { HttpFailure, Phase } from "../http.ts";
 import { PHASE_TEXT } from "../http.ts";
 
-/** A failure already described: thrown through undici and the socket, returned as it is. */
+/** A failure already described: thrown through the HTTP client and the socket, returned as it is. */
 export class ProbeFailure extends Error {
   readonly failure: HttpFailure;
   constructor(failure: HttpFailure) {
@@ -82,7 +82,7 @@ export function timeoutFailure(phase: Phase, timeoutMs: number): HttpFailure {
   return { kind: "timeout", phase, message: `timeout after ${timeoutMs} ms during ${PHASE_TEXT[phase]}` };
 }
 
-/** Maps whatever undici or the socket threw to a short, specific failure. */
+/** Maps whatever the HTTP client or the socket threw to a short, specific failure. */
 export function describeError(error: unknown, phase: Phase): HttpFailure {
   if (error instanceof ProbeFailure) return error.failure;
   const code = errorCode(error);
@@ -93,10 +93,6 @@ export function describeError(error: unknown, phase: Phase): HttpFailure {
     case "ECONNRESET":
     case "EPIPE":
       return { kind: "reset", phase, code, message: `connection reset by the server during ${during}` };
-    case "UND_ERR_SOCKET":
-      return { kind: "reset", phase, code, message: `connection closed by the server during ${during}` };
-    case "UND_ERR_RES_CONTENT_LENGTH_MISMATCH":
-      return { kind: "reset", phase, code, message: "connection closed before the announced content-length" };
     case "EHOSTUNREACH":
     case "ENETUNREACH":
     case "EADDRNOTAVAIL":
@@ -112,7 +108,7 @@ export function describeError(error: unknown, phase: Phase): HttpFailure {
   }
   // Error texts can quote what the server sent (a parser error, an OpenSSL alert): made printable.
   const message = error instanceof Error ? error.message : String(error);
-  if (code?.startsWith("HPE_") || (error instanceof Error && error.name === "HTTPParserError")) {
+  if (code?.startsWith("HPE_")) {
     return {
       kind: "protocol",
       phase,

@@ -1,15 +1,12 @@
 /**
- * The real WebSocket port: Node's built-in WebSocket (undici's), given a dispatcher of our own so
- * the connection is made by ./connect.ts like every HTTP exchange (DNS, TCP and TLS timed apart,
- * the target's trust settings applied to wss://) and the status of a refused upgrade is seen.
- *
- * Why a dispatcher: the WebSocket API hides why a handshake failed (an `error` event, then close
- * code 1006). An interceptor on our undici Client reads the upgrade's HTTP status, so a 401 is
- * reported as such without a second request. Node's WebSocket speaks undici's first handler API;
- * `Dispatcher1Wrapper` (shipped by undici for exactly this) adapts our Client to it.
+ * The real WebSocket port: the `ws` client on a connection made by ./connect.ts like every HTTP
+ * exchange (DNS, TCP and TLS timed apart, the target's trust settings applied to wss://), so a
+ * refused upgrade's HTTP status is seen (`unexpected-response`) rather than hidden behind close
+ * code 1006 as the WebSocket API of browsers and Node hides it.
  */
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
-import { type buildConnector, Client, type Dispatcher, Dispatcher1Wrapper } from "undici";
+import WebSocket from "ws";
 import type { PeerCertificate, Phase } from "../http.ts";
 import type {
   Incoming,
@@ -18,13 +15,26 @@ import type {
   WebSocketPort,
   WebSocketRequest,
 } from "../sockets.ts";
-import { defaultLookup, type Lookup, type Marks, openSocket, phaseTimings } from "./connect.ts";
+import {
+  defaultLookup,
+  type Lookup,
+  type Marks,
+  markFirstByte,
+  openSocket,
+  phaseTimings,
+} from "./connect.ts";
 import { describeError, ProbeFailure, timeoutFailure } from "./failures.ts";
 
 export interface WebSocketPortOptions {
   /** @default the system resolver */
   readonly lookup?: Lookup;
 }
+
+/**
+ * The largest message accepted. LiveKit's join response is a few KB (its ICE servers, the room);
+ * a target sending more is refused with close code 1009 rather than filling a 256 MB function.
+ */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export function createWebSocketPort(options: WebSocketPortOptions = {}): WebSocketPort {
   const lookup = options.lookup ?? defaultLookup;
@@ -36,16 +46,22 @@ async function openWebSocket(request: WebSocketRequest, lookup: Lookup): Promise
   const secure = request.url.protocol === "wss:";
   let phase: Phase = "dns";
   let certificate: PeerCertificate | undefined;
-  let connectError: unknown;
   let upgradeStatus: number | undefined;
+  let handshakeError: Error | undefined;
   let timedOut = false;
   const controller = new AbortController();
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new ProbeFailure(timeoutFailure(phase, request.timeoutMs)));
+  }, request.timeoutMs);
+  const withCertificate = () => (certificate ? { certificate } : {});
 
-  const connector: buildConnector.connector = (options, callback) => {
-    openSocket(
+  let connection: Socket;
+  try {
+    connection = await openSocket(
       {
-        hostname: options.hostname,
-        port: Number(options.port) || (secure ? 443 : 80),
+        hostname: request.url.hostname,
+        port: Number(request.url.port) || (secure ? 443 : 80),
         secure,
         tls: request.tls,
         alpn: ["http/1.1"],
@@ -61,63 +77,65 @@ async function openWebSocket(request: WebSocketRequest, lookup: Lookup): Promise
           certificate = cert;
         },
       },
-    ).then(
-      (socket) => {
-        phase = "headers";
-        callback(null, socket);
-      },
-      (error: unknown) => {
-        connectError = error;
-        callback(error instanceof Error ? error : new Error(String(error)), null);
-      },
     );
-  };
-  const origin = `${secure ? "https" : "http"}://${request.url.host}`;
-  const client = new Client(origin, { connect: connector, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
-  const observed = client.compose(
-    (dispatch) => (options, handler) =>
-      dispatch(
-        options,
-        observeStatus(handler, (status) => {
-          upgradeStatus = status;
-          marks.headers = performance.now();
-        }),
-      ),
-  );
-  // Node's own types (undici-types) and undici's describe the same dispatcher in two copies.
-  const dispatcher = new Dispatcher1Wrapper(observed) as unknown as NonNullable<WebSocketInit["dispatcher"]>;
-  const socket = new WebSocket(request.url, { dispatcher });
-  socket.binaryType = "arraybuffer";
-  const release = (): Promise<void> => client.destroy().catch(() => undefined);
+  } catch (error) {
+    clearTimeout(timer);
+    const failure = timedOut ? timeoutFailure(phase, request.timeoutMs) : describeError(error, phase);
+    return { failure, timings: phaseTimings(marks, secure), ...withCertificate() };
+  }
+  phase = "headers";
 
+  const socket = new WebSocket(request.url, {
+    createConnection: () => connection,
+    maxPayload: MAX_MESSAGE_BYTES,
+    finishRequest: (upgrade) => {
+      upgrade.once("socket", (attached) => markFirstByte(attached, marks));
+      upgrade.end();
+    },
+  });
+  socket.binaryType = "arraybuffer";
+  socket.on("error", (error) => {
+    handshakeError ??= error;
+  });
+  socket.on("upgrade", () => {
+    upgradeStatus = 101;
+    marks.headers = performance.now();
+  });
+  socket.on("unexpected-response", (_request, response) => {
+    upgradeStatus = response.statusCode;
+    marks.headers = performance.now();
+    socket.terminate();
+  });
+  // Listening before the opening: a server may send its first message in the very packet that
+  // completes the upgrade, and ws emits it at once.
+  const messages = messageSocket(socket);
   const opened = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new ProbeFailure(timeoutFailure(phase, request.timeoutMs)));
-      socket.close();
+    const onAbort = (): void => {
+      socket.terminate();
       resolve(false);
-    }, request.timeoutMs);
-    socket.addEventListener("open", () => {
-      clearTimeout(timer);
+    };
+    controller.signal.addEventListener("abort", onAbort, { once: true });
+    socket.once("open", () => {
+      controller.signal.removeEventListener("abort", onAbort);
       resolve(true);
     });
-    socket.addEventListener("close", () => {
-      clearTimeout(timer);
+    socket.once("close", () => {
+      controller.signal.removeEventListener("abort", onAbort);
       resolve(false);
     });
   });
+  clearTimeout(timer);
   const timings = phaseTimings(marks, secure);
-  const withCertificate = certificate ? { certificate } : {};
-  if (opened) return { socket: messageSocket(socket, release), timings, ...withCertificate };
+  if (opened) return { socket: messages, timings, ...withCertificate() };
 
-  await release();
-  if (timedOut) return { failure: timeoutFailure(phase, request.timeoutMs), timings, ...withCertificate };
+  socket.terminate();
+  if (timedOut) return { failure: timeoutFailure(phase, request.timeoutMs), timings, ...withCertificate() };
   if (upgradeStatus !== undefined && upgradeStatus !== 101) {
     return {
       failure: { kind: "protocol", phase: "headers", message: `upgrade refused with HTTP ${upgradeStatus}` },
       status: upgradeStatus,
       timings,
-      ...withCertificate,
+      ...withCertificate(),
     };
   }
   if (upgradeStatus === 101) {
@@ -128,56 +146,34 @@ async function openWebSocket(request: WebSocketRequest, lookup: Lookup): Promise
         message: "invalid WebSocket handshake answer (HTTP 101)",
       },
       timings,
-      ...withCertificate,
+      ...withCertificate(),
     };
   }
   return {
     failure:
-      connectError === undefined
+      handshakeError === undefined
         ? { kind: "reset", phase, message: "connection closed before the WebSocket upgrade was answered" }
-        : describeError(connectError, phase),
+        : describeError(handshakeError, phase),
     timings,
-    ...withCertificate,
-  };
-}
-
-/** Passes every call through, telling `onStatus` the status of the upgrade's answer. */
-function observeStatus(
-  handler: Dispatcher.DispatchHandler,
-  onStatus: (status: number) => void,
-): Dispatcher.DispatchHandler {
-  return {
-    onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),
-    onRequestUpgrade: (controller, status, headers, socket) => {
-      onStatus(status);
-      handler.onRequestUpgrade?.(controller, status, headers, socket);
-    },
-    onResponseStart: (controller, status, headers, message) => {
-      onStatus(status);
-      handler.onResponseStart?.(controller, status, headers, message);
-    },
-    onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
-    onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
-    onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+    ...withCertificate(),
   };
 }
 
 /** Incoming messages queued in order; `receive` takes the next or waits for it. */
-function messageSocket(socket: WebSocket, release: () => Promise<void>): MessageSocket {
+function messageSocket(socket: WebSocket): MessageSocket {
   const queue: Incoming[] = [];
   let closedCode: number | undefined;
   let notify: (() => void) | undefined;
-  socket.addEventListener("message", (event: MessageEvent) => {
-    const { data } = event;
+  socket.on("message", (data, isBinary) => {
     queue.push(
-      data instanceof ArrayBuffer
+      isBinary && data instanceof ArrayBuffer
         ? { kind: "binary", data: new Uint8Array(data) }
-        : { kind: "text", length: String(data).length },
+        : { kind: "text", length: textOf(data).length },
     );
     notify?.();
   });
-  socket.addEventListener("close", (event: CloseEvent) => {
-    closedCode = event.code;
+  socket.on("close", (code) => {
+    closedCode = code;
     notify?.();
   });
   return {
@@ -209,13 +205,19 @@ function messageSocket(socket: WebSocket, release: () => Promise<void>): Message
     },
     close: async (graceMs) => {
       if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
-        const closed = new Promise<void>((resolve) => socket.addEventListener("close", () => resolve()));
+        const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
         socket.close(1000);
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
         clearTimeout(timer);
       }
-      await release();
+      socket.terminate();
     },
   };
+}
+
+/** A text message's content (`ws` hands text over as a Buffer whatever the binary type). */
+function textOf(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  return (data instanceof ArrayBuffer ? Buffer.from(data) : data).toString("utf8");
 }

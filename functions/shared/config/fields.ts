@@ -11,7 +11,7 @@ export const LIMITS = {
   retryDelayMs: { min: 0, max: 5_000, default: 1_000 },
 } as const;
 
-/** Headers undici manages itself or that would break the one-request-per-connection design. */
+/** Headers the HTTP client manages itself or that would break the one-request-per-connection design. */
 const FORBIDDEN_HEADERS = new Set([
   "connection",
   "content-length",
@@ -25,8 +25,8 @@ const FORBIDDEN_HEADERS = new Set([
 /** An HTTP token (RFC 9110, 5.6.2): what a header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /**
- * What undici sends as a header value: tab, visible ASCII, space and Latin-1. CR or LF would split
- * the header (undici then refuses every request, as "invalid header" during the DNS lookup).
+ * What node:http sends as a header value: tab, visible ASCII, space and Latin-1. CR or LF would
+ * split the header (node:http then refuses every request, "request not sent: Invalid character").
  */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 

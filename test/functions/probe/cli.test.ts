@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCloudWatchPublisher } from "../../../functions/probe/adapters/cloudwatch.ts";
-import { createUndiciHttp } from "../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../functions/probe/adapters/node-http.ts";
 import { type CliDependencies, EXIT, NO_REGION, runCli } from "../../../functions/probe/cli.ts";
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../support/cloudwatch-endpoint.ts";
 import {
@@ -78,7 +78,7 @@ async function run(args: string[], dependencies: CliDependencies = {}) {
         stderr += text;
       },
     },
-    { http: createUndiciHttp({ lookup: loopbackLookup }), ...dependencies },
+    { http: createNodeHttp({ lookup: loopbackLookup }), ...dependencies },
   );
   return { code, stdout, stderr };
 }
@@ -144,7 +144,7 @@ describe("probe CLI", () => {
         },
       },
       {
-        http: createUndiciHttp({ lookup: loopbackLookup }),
+        http: createNodeHttp({ lookup: loopbackLookup }),
         clock: () => now,
         sleep: async (ms) => {
           pauses.push(ms);

@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCloudWatchPublisher } from "../../../functions/probe/adapters/cloudwatch.ts";
+import { createNodeHttp } from "../../../functions/probe/adapters/node-http.ts";
 import { createStunSocketPort } from "../../../functions/probe/adapters/stun-socket.ts";
-import { createUndiciHttp } from "../../../functions/probe/adapters/undici-http.ts";
 import { createWebSocketPort } from "../../../functions/probe/adapters/websocket.ts";
 import { EXIT, runCli } from "../../../functions/probe/cli.ts";
 import { createCredentialResolver } from "../../../functions/probe/credentials.ts";
@@ -117,7 +117,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)("deep checks end to en
   }
 
   const ports = () => ({
-    http: createUndiciHttp({ lookup: loopbackLookup }),
+    http: createNodeHttp({ lookup: loopbackLookup }),
     webSocket: createWebSocketPort({ lookup: loopbackLookup }),
     stun: createStunSocketPort({ lookup: loopbackLookup }),
   });

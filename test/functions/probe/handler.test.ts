@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { ScheduledEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createCloudWatchPublisher } from "../../../functions/probe/adapters/cloudwatch.ts";
-import { createUndiciHttp } from "../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../functions/probe/adapters/node-http.ts";
 import { createHandler, type HandlerDependencies } from "../../../functions/probe/handler.ts";
 import { bundledConfigText } from "../../../functions/shared/config/bundled.ts";
 import { type MonitorConfig, parseConfig } from "../../../functions/shared/config/index.ts";
@@ -70,7 +70,7 @@ function harness(overrides: Partial<HandlerDependencies> = {}) {
   const loadConfig = vi.fn(async () => configFor());
   const handler = createHandler({
     loadConfig,
-    http: createUndiciHttp({ lookup: loopbackLookup }),
+    http: createNodeHttp({ lookup: loopbackLookup }),
     publisher: createCloudWatchPublisher({ client: endpoint.client() }),
     log: (record) => logs.push(record),
     writeLine: (line) => lines.push(line),

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { ScheduledEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createCloudWatchPublisher } from "../../../functions/probe/adapters/cloudwatch.ts";
-import { createUndiciHttp } from "../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../functions/probe/adapters/node-http.ts";
 import type { CheckResult } from "../../../functions/probe/cycle.ts";
 import { checkDatums } from "../../../functions/probe/datums.ts";
 import { createHandler } from "../../../functions/probe/handler.ts";
@@ -78,7 +78,7 @@ function configFor(extra: Record<string, unknown> = {}): MonitorConfig {
 function handlerWith(config: MonitorConfig, env: Record<string, string>) {
   return createHandler({
     loadConfig: async () => config,
-    http: createUndiciHttp(),
+    http: createNodeHttp(),
     publisher: createCloudWatchPublisher({ client: endpoint.client() }),
     log: () => {},
     writeLine: () => {},

@@ -4,8 +4,8 @@
  * shortened, and every server a test starts closed after it.
  */
 import { afterEach } from "vitest";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { createStunSocketPort } from "../../../../functions/probe/adapters/stun-socket.ts";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
 import { createWebSocketPort } from "../../../../functions/probe/adapters/websocket.ts";
 import { createCredentialResolver } from "../../../../functions/probe/credentials.ts";
 import { type CycleDependencies, type CycleReport, runCycle } from "../../../../functions/probe/cycle.ts";
@@ -41,7 +41,7 @@ export function deepConfig(
 
 export function deepDependencies(env: Record<string, string> = {}): CycleDependencies {
   return {
-    http: createUndiciHttp({ lookup: loopbackLookup }),
+    http: createNodeHttp({ lookup: loopbackLookup }),
     webSocket: createWebSocketPort({ lookup: loopbackLookup }),
     stun: createStunSocketPort({ lookup: loopbackLookup }),
     credentials: createCredentialResolver({ mode: "local", env: { LIVEKIT_SECRET: API_SECRET, ...env } }),

@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { afterEach } from "vitest";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { type CheckResult, runCycle } from "../../../../functions/probe/cycle.ts";
 import { type MonitorConfig, parseConfig } from "../../../../functions/shared/config/index.ts";
 import {
@@ -16,7 +16,7 @@ import {
   startRawHttpResponder,
 } from "../../../../support/servers.ts";
 
-export const http = createUndiciHttp({ lookup: loopbackLookup });
+export const http = createNodeHttp({ lookup: loopbackLookup });
 export const servers: RunningServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));

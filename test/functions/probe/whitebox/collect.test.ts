@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { createCredentialResolver, type SecretReader } from "../../../../functions/probe/credentials.ts";
 import {
   collectWhitebox,
@@ -30,7 +30,7 @@ import {
   SAMPLES_DIR,
 } from "../../../../support/whitebox.ts";
 
-const http = createUndiciHttp({ lookup: loopbackLookup });
+const http = createNodeHttp({ lookup: loopbackLookup });
 const servers: RunningServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));

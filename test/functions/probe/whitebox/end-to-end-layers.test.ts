@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCloudWatchPublisher } from "../../../../functions/probe/adapters/cloudwatch.ts";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { type CliDependencies, EXIT, runCli } from "../../../../functions/probe/cli.ts";
 import { createCredentialResolver, type SecretReader } from "../../../../functions/probe/credentials.ts";
 import { createHandler } from "../../../../functions/probe/handler.ts";
@@ -230,7 +230,7 @@ describe("the other layers end to end", () => {
     const saved = { ...process.env };
     process.env.GARAGE_ADMIN_TOKEN = ADMIN_TOKEN;
     const dependencies: CliDependencies = {
-      http: createUndiciHttp({ lookup: loopbackLookup }),
+      http: createNodeHttp({ lookup: loopbackLookup }),
       publisher: createCloudWatchPublisher({ client: endpoint.client() }),
       sleep: async () => {
         scrape++;
@@ -281,7 +281,7 @@ describe("the other layers end to end", () => {
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     const handler = createHandler({
       loadConfig: async () => result.config,
-      http: createUndiciHttp({ lookup: loopbackLookup }),
+      http: createNodeHttp({ lookup: loopbackLookup }),
       publisher: createCloudWatchPublisher({ client: endpoint.client() }),
       log: (record) => logs.push(record),
       writeLine: () => undefined,

@@ -1,5 +1,5 @@
 /**
- * Every figure through the whole path: real HTTP stand-ins for every source, the real undici
+ * Every figure through the whole path: real HTTP stand-ins for every source, the real node:http
  * port, probeOnce (as the CLI and the Lambda use it), the real CloudWatch SDK client against a
  * local endpoint speaking its wire protocol; then the CLI with --watch and the Lambda handler.
  */
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCloudWatchPublisher } from "../../../../functions/probe/adapters/cloudwatch.ts";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { type CliDependencies, EXIT, runCli } from "../../../../functions/probe/cli.ts";
 import { createCredentialResolver, type SecretReader } from "../../../../functions/probe/credentials.ts";
 import { createHandler } from "../../../../functions/probe/handler.ts";
@@ -301,7 +301,7 @@ describe("white-box figures end to end", () => {
       clock: () => now,
     };
     const dependencies = {
-      http: createUndiciHttp({ lookup: loopbackLookup }),
+      http: createNodeHttp({ lookup: loopbackLookup }),
       publisher: createCloudWatchPublisher({ client: endpoint.client() }),
       writeEmf: () => undefined,
       whitebox,
@@ -333,7 +333,7 @@ describe("white-box figures end to end", () => {
       });
       if (!result.ok) throw new Error("bad config");
       const outcome = await probeOnce(result.config, "e2e", {
-        http: createUndiciHttp({ lookup: loopbackLookup }),
+        http: createNodeHttp({ lookup: loopbackLookup }),
         publisher: createCloudWatchPublisher({ client: endpoint.client() }),
         writeEmf: () => undefined,
         whitebox: {
@@ -367,7 +367,7 @@ describe("white-box figures end to end", () => {
     const saved = { ...process.env };
     Object.assign(process.env, ENV);
     const dependencies: CliDependencies = {
-      http: createUndiciHttp({ lookup: loopbackLookup }),
+      http: createNodeHttp({ lookup: loopbackLookup }),
       publisher: createCloudWatchPublisher({ client: endpoint.client() }),
       sleep: async () => {
         scrape++;
@@ -413,7 +413,7 @@ describe("white-box figures end to end", () => {
       await runCli(
         ["--config", path, "--json"],
         { stdout: (text) => (stdout += text), stderr: () => undefined },
-        { http: createUndiciHttp({ lookup: loopbackLookup }) },
+        { http: createNodeHttp({ lookup: loopbackLookup }) },
       );
     } finally {
       process.env = saved;
@@ -454,7 +454,7 @@ describe("white-box figures end to end", () => {
     let now = 1_000_000;
     const handler = createHandler({
       loadConfig: async () => config("secret"),
-      http: createUndiciHttp({ lookup: loopbackLookup }),
+      http: createNodeHttp({ lookup: loopbackLookup }),
       publisher: createCloudWatchPublisher({ client: endpoint.client() }),
       log: (record) => logs.push(record),
       writeLine: () => undefined,
@@ -498,7 +498,7 @@ describe("white-box figures end to end", () => {
     const logs: Record<string, unknown>[] = [];
     const handler = createHandler({
       loadConfig: async () => config("env"),
-      http: createUndiciHttp({ lookup: loopbackLookup }),
+      http: createNodeHttp({ lookup: loopbackLookup }),
       publisher: createCloudWatchPublisher({ client: endpoint.client() }),
       log: (record) => logs.push(record),
       writeLine: () => undefined,

@@ -5,7 +5,7 @@
  * filters on pages built from the real names.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { createCredentialResolver } from "../../../../functions/probe/credentials.ts";
 import { type Exposition, parseExposition } from "../../../../functions/probe/prometheus/parse.ts";
 import {
@@ -38,7 +38,7 @@ import {
   redisExporterPage,
 } from "../../../../support/whitebox-layers.ts";
 
-const http = createUndiciHttp({ lookup: loopbackLookup });
+const http = createNodeHttp({ lookup: loopbackLookup });
 const servers: RunningServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));

@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { createCredentialResolver } from "../../../../functions/probe/credentials.ts";
 import {
   collectWhitebox,
@@ -74,7 +74,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)("host figures from a real
     });
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     const dependencies = {
-      http: createUndiciHttp(),
+      http: createNodeHttp(),
       state: createWhiteboxState(),
       credentials: createCredentialResolver({ mode: "local", env: {} }),
     };

@@ -7,7 +7,7 @@
  * are skipped, saying so, elsewhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { createCredentialResolver } from "../../../../functions/probe/credentials.ts";
 import {
   collectWhitebox,
@@ -78,7 +78,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)(
     function cycles(): () => Promise<WhiteboxReport> {
       let now = 1_000_000;
       const dependencies: WhiteboxDependencies = {
-        http: createUndiciHttp(),
+        http: createNodeHttp(),
         state: createWhiteboxState(),
         credentials: createCredentialResolver({
           mode: "local",

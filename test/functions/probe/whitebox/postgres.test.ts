@@ -4,7 +4,7 @@
  * without them the tests fail under CI and are skipped, saying so, elsewhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { createCredentialResolver } from "../../../../functions/probe/credentials.ts";
 import {
   collectWhitebox,
@@ -59,7 +59,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)(
 
     async function collect(env: Record<string, string>): Promise<WhiteboxReport | undefined> {
       return collectWhitebox(config({ env: "PG_EXPORTER_PASSWORD" }), {
-        http: createUndiciHttp(),
+        http: createNodeHttp(),
         state: createWhiteboxState(),
         credentials: createCredentialResolver({ mode: "local", env }),
       });

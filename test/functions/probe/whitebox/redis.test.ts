@@ -6,7 +6,7 @@
  * installs them): without them the tests fail under CI and are skipped, saying so, elsewhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { createCredentialResolver } from "../../../../functions/probe/credentials.ts";
 import {
   collectWhitebox,
@@ -47,7 +47,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)("Redis figures from a rea
   let dependencies: WhiteboxDependencies;
   beforeAll(() => {
     dependencies = {
-      http: createUndiciHttp(),
+      http: createNodeHttp(),
       state: createWhiteboxState(),
       credentials: createCredentialResolver({ mode: "local", env: {} }),
       clock: () => now,

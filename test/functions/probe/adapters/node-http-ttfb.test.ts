@@ -1,9 +1,9 @@
 /**
  * Ttfb ends at the first response byte (like blackbox_exporter's `processing` phase and curl's
- * time_starttransfer), not when undici has parsed the response and torn the connection down.
+ * time_starttransfer), not when the client has parsed the response headers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { TestCa } from "../../../../support/certs.ts";
 import {
   type RunningServer,
@@ -12,7 +12,7 @@ import {
   startRawServer,
 } from "../../../../support/servers.ts";
 
-const http = createUndiciHttp();
+const http = createNodeHttp();
 let split: RunningServer;
 let slowTls: RunningServer;
 let ca: TestCa;

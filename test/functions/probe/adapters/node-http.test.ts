@@ -1,6 +1,6 @@
 import type { TLSSocket } from "node:tls";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createUndiciHttp } from "../../../../functions/probe/adapters/undici-http.ts";
+import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import type { HttpRequest } from "../../../../functions/probe/http.ts";
 import { DAY, type Pem, selfSigned, TestCa } from "../../../../support/certs.ts";
 import {
@@ -13,7 +13,7 @@ import {
   startRawServer,
 } from "../../../../support/servers.ts";
 
-const http = createUndiciHttp({ lookup: loopbackLookup });
+const http = createNodeHttp({ lookup: loopbackLookup });
 const servers: RunningServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
@@ -28,7 +28,7 @@ function request(url: string, extra: Partial<HttpRequest> = {}): HttpRequest {
   return { url: new URL(url), timeoutMs: 2_000, maxBodyBytes: 64 * 1024, ...extra };
 }
 
-describe("undici HTTP adapter over plain HTTP", () => {
+describe("node:http adapter over plain HTTP", () => {
   it("returns status, headers and body with every phase timed", async () => {
     const server = await track(startHttpServer((_req, res) => sendText(res, 200, "OK")));
     const exchange = await http.get(request(`http://meet.test:${server.port}/`));
@@ -161,7 +161,7 @@ describe("undici HTTP adapter over plain HTTP", () => {
   });
 
   it("times out during a DNS lookup that never answers", async () => {
-    const hanging = createUndiciHttp({ lookup: () => new Promise(() => undefined) });
+    const hanging = createNodeHttp({ lookup: () => new Promise(() => undefined) });
     const exchange = await hanging.get(request("http://slow-dns.test:1/", { timeoutMs: 200 }));
     expect(exchange.failure).toMatchObject({ kind: "timeout", phase: "dns" });
   });
@@ -178,13 +178,18 @@ describe("undici HTTP adapter over plain HTTP", () => {
     );
     const exchange = await http.get(request(`${server.url}/`));
     expect(exchange.failure).toMatchObject({ kind: "reset", phase: "headers" });
-    expect(exchange.failure?.message).toMatch(/reset|closed/);
+    expect(exchange.failure?.message).toBe(
+      "connection reset by the server during waiting for response headers",
+    );
   });
 
   it("reports a server that closes the connection without answering", async () => {
     const server = await track(startRawServer((socket) => socket.once("data", () => socket.end())));
     const exchange = await http.get(request(`${server.url}/`));
     expect(exchange.failure).toMatchObject({ kind: "reset", phase: "headers" });
+    expect(exchange.failure?.message).toBe(
+      "connection closed by the server during waiting for response headers",
+    );
   });
 
   it("reports a body cut short of its content-length", async () => {
@@ -195,6 +200,27 @@ describe("undici HTTP adapter over plain HTTP", () => {
     );
     const exchange = await http.get(request(`${server.url}/`));
     expect(exchange.failure).toMatchObject({ kind: "reset", phase: "body" });
+    expect(exchange.failure?.message).toBe("connection closed before the announced content-length");
+  });
+
+  it("joins repeated headers, and a header named like an object's property is just a header", async () => {
+    const server = await track(
+      startRawServer((socket) =>
+        socket.once("data", () =>
+          socket.end(
+            "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nconstructor: c\r\n__proto__: p\r\ncontent-length: 2\r\n\r\nOK",
+          ),
+        ),
+      ),
+    );
+    const exchange = await http.get(request(`${server.url}/`));
+    expect(exchange.response?.headers).toEqual({
+      "set-cookie": "a=1, b=2",
+      constructor: "c",
+      ["__proto__"]: "p",
+      "content-length": "2",
+    });
+    expect(Object.getPrototypeOf(exchange.response?.headers)).toBe(Object.prototype);
   });
 
   it("reports a refused connection", async () => {
@@ -215,10 +241,11 @@ describe("undici HTTP adapter over plain HTTP", () => {
     );
     const exchange = await http.get(request(`${server.url}/`));
     expect(exchange.failure?.kind).toBe("protocol");
+    expect(exchange.failure?.message).toMatch(/^invalid HTTP response: /);
   });
 });
 
-describe("undici HTTP adapter over HTTPS", () => {
+describe("node:http adapter over HTTPS", () => {
   let ca: TestCa;
   let valid: Pem;
   beforeAll(() => {
