@@ -4,14 +4,16 @@
  * blackbox_exporter probe it alternately, one probe at a time, each request carrying an id so each
  * measurement is compared with the server's truth for that very exchange.
  *
- * Like with like: our Ttfb runs from the request sent on a ready connection to the response
- * headers; blackbox's `processing` phase runs from GotConn (connection ready) to the first
+ * Like with like: our Ttfb runs from the request handed to a ready connection to the first
+ * response byte; blackbox's `processing` phase runs from GotConn (connection ready) to the first
  * response byte. Our total (DNS to last body byte) is compared with the server's
  * accept-to-response-written time, and so are blackbox's probe_duration_seconds and the sum of its
- * phases.
+ * phases. A bare node:net client (./bare-client.ts) probes in the same rotation: its error is the
+ * floor no Node.js client can go below, so ours minus its is our own work.
  */
 import { createNodeHttp } from "../functions/probe/adapters/node-http.ts";
 import { HEALTH_BODY_LIMIT } from "../functions/probe/checks/index.ts";
+import { bareGet } from "./bare-client.ts";
 import { type Blackbox, type BlackboxProbe, startBlackbox } from "./blackbox.ts";
 import type { TruthRecord } from "./servers.ts";
 import { type ErrorSummary, median, round, summarizeErrors } from "./stats.ts";
@@ -33,6 +35,8 @@ export interface AccuracyFigures {
   readonly truthWaitMedianMs: number;
   readonly truthTotalMedianMs: number;
   readonly ours: ToolAccuracy;
+  /** A bare node:net client: the floor of any Node.js client. */
+  readonly bare: ToolAccuracy;
   readonly blackbox?: ToolAccuracy & {
     readonly version: string;
     /** Error of the sum of the exporter's phases (instead of probe_duration_seconds). */
@@ -78,6 +82,10 @@ export async function benchAccuracy(
       totalMs: exchange.timings.totalMs,
     };
   };
+  const bare = async (id: string): Promise<Sample> => {
+    const sample = await bareGet(targets.truthPort ?? 0, `/slow/${id}`, 5_000);
+    return { id, ...sample };
+  };
   const theirs = async (box: Blackbox, id: string): Promise<Sample> => {
     const probe: BlackboxProbe = await box.probe(`${base}/${id}`);
     const sum = Object.values(probe.phases).reduce((a, b) => a + b, 0);
@@ -94,23 +102,29 @@ export async function benchAccuracy(
     // Warm-up (JIT, first connections), not measured.
     for (let i = 0; i < 20; i++) {
       await ours(`warm-o-${i}`);
+      await bare(`warm-n-${i}`);
       if (blackbox) await theirs(blackbox, `warm-b-${i}`);
     }
     const oursSamples: Sample[] = [];
+    const bareSamples: Sample[] = [];
     const theirSamples: Sample[] = [];
     for (let i = 0; i < probes; i++) {
       oursSamples.push(await ours(`o-${i}`));
+      bareSamples.push(await bare(`n-${i}`));
       if (blackbox) theirSamples.push(await theirs(blackbox, `b-${i}`));
     }
     const truth = new Map<string, TruthRecord>((await targets.truth()).map((record) => [record.id, record]));
     const measured = [...truth.values()].filter((record) => !record.id.startsWith("warm"));
-    log(`accuracy: ${oursSamples.length} + ${theirSamples.length} probes against a ${delayMs} ms server`);
+    log(
+      `accuracy: ${oursSamples.length} + ${bareSamples.length} + ${theirSamples.length} probes against a ${delayMs} ms server`,
+    );
     const figures: AccuracyFigures = {
       probes,
       delayMs,
       truthWaitMedianMs: round(median(measured.map((r) => r.waitMs)), 3),
       truthTotalMedianMs: round(median(measured.map((r) => r.totalMs)), 3),
       ours: compare(oursSamples, truth),
+      bare: compare(bareSamples, truth),
       ...(blackbox
         ? {
             blackbox: {

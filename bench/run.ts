@@ -115,6 +115,18 @@ async function main(): Promise<void> {
         ...errorCells(accuracy.ours.totalError),
         accuracy.ours.failures,
       ],
+      [
+        "bare node:net: Ttfb (the floor)",
+        accuracy.bare.ttfbMedianMs,
+        ...errorCells(accuracy.bare.ttfbError),
+        accuracy.bare.failures,
+      ],
+      [
+        "bare node:net: total",
+        accuracy.bare.totalMedianMs,
+        ...errorCells(accuracy.bare.totalError),
+        accuracy.bare.failures,
+      ],
     ];
     if (accuracy.blackbox) {
       const bb = accuracy.blackbox;
@@ -201,6 +213,7 @@ async function main(): Promise<void> {
           delayMs: accuracy.delayMs,
           truthWaitMedianMs: accuracy.truthWaitMedianMs,
           ours: errorJson(accuracy.ours.ttfbError, accuracy.ours.totalError),
+          bareNodeNet: errorJson(accuracy.bare.ttfbError, accuracy.bare.totalError),
           blackbox: accuracy.blackbox
             ? {
                 version: accuracy.blackbox.version,

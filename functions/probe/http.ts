@@ -30,7 +30,10 @@ export interface PhaseTimings {
   readonly dnsMs?: number;
   readonly connectMs?: number;
   readonly tlsMs?: number;
-  /** From the request being sent on a ready connection to the first byte of the response. */
+  /**
+   * From the request handed to the ready connection (curl's time_pretransfer) to the first byte
+   * of the response (curl's time_starttransfer, Go's GotFirstResponseByte).
+   */
   readonly ttfbMs?: number;
   /** From the start (before DNS) to the end of the exchange, whatever the outcome. */
   readonly totalMs: number;

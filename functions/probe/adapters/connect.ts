@@ -30,7 +30,9 @@ export interface Marks {
   resolved?: number;
   connected?: number;
   secured?: number;
-  /** The first response byte read from the socket (Go's GotFirstResponseByte). */
+  /** The request handed to the ready connection, right before it is written (curl's time_pretransfer). */
+  requestSent?: number;
+  /** The first response byte read from the socket (Go's GotFirstResponseByte, curl's time_starttransfer). */
   firstByte?: number;
   headers?: number;
   end?: number;
@@ -141,12 +143,16 @@ export async function openSocket(
 }
 
 /**
- * Time to first byte ends when the response starts to arrive (Go's GotFirstResponseByte, curl's
- * time_starttransfer), not once the client has parsed the headers. Call it once the HTTP client
- * has attached its own `data` listener: this one is put before it, so it runs first, in the very
- * call that hands the bytes read from the socket to JavaScript, and takes nothing from the client.
+ * Times the exchange on a ready connection, to be called when the HTTP client hands its request
+ * to the socket (node:http's `socket` event, emitted right before it writes the request). Ttfb
+ * starts there, like curl's time_pretransfer: the promise, tick and parser set-up between the
+ * ready connection and the write are our work, not the server's. It ends at the first response
+ * byte (Go's GotFirstResponseByte, curl's time_starttransfer), not once the headers are parsed:
+ * this `data` listener is put before the client's own, so it runs first, in the very call that
+ * hands the bytes read from the socket to JavaScript, and takes nothing from the client.
  */
-export function markFirstByte(socket: Duplex, marks: Marks): void {
+export function timeExchange(socket: Duplex, marks: Marks): void {
+  marks.requestSent = performance.now();
   socket.prependOnceListener("data", () => {
     marks.firstByte ??= performance.now();
   });
@@ -191,7 +197,8 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
 
 /**
  * The phases of one exchange from its marks: DNS, TCP, TLS (when `secure`), and time to first
- * byte from the ready connection to the answer (its first byte when that came first).
+ * byte from the request handed to the ready connection (the connection being ready when that was
+ * not marked) to the answer (its first byte when that came first).
  */
 export function phaseTimings(marks: Marks, secure: boolean): PhaseTimings {
   const end = marks.end ?? performance.now();
@@ -205,10 +212,11 @@ export function phaseTimings(marks: Marks, secure: boolean): PhaseTimings {
   if (secure && marks.secured !== undefined && marks.connected !== undefined) {
     result.tlsMs = round(marks.secured - marks.connected);
   }
-  if (marks.headers !== undefined && ready !== undefined) {
+  const sent = marks.requestSent ?? ready;
+  if (marks.headers !== undefined && sent !== undefined) {
     const answered =
       marks.firstByte !== undefined && marks.firstByte <= marks.headers ? marks.firstByte : marks.headers;
-    result.ttfbMs = round(answered - ready);
+    result.ttfbMs = round(answered - sent);
   }
   return result;
 }

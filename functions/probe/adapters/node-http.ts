@@ -20,14 +20,7 @@ import {
   PHASE_TEXT,
   type Phase,
 } from "../http.ts";
-import {
-  defaultLookup,
-  type Lookup,
-  type Marks,
-  markFirstByte,
-  openSocket,
-  phaseTimings,
-} from "./connect.ts";
+import { defaultLookup, type Lookup, type Marks, openSocket, phaseTimings, timeExchange } from "./connect.ts";
 import { describeError, ProbeFailure, timeoutFailure } from "./failures.ts";
 
 export type { Lookup, ResolvedAddress } from "./connect.ts";
@@ -93,7 +86,7 @@ async function exchange(request: HttpSendRequest, lookup: Lookup): Promise<HttpE
     },
   });
   // Registered once node:http has attached its own `data` listener, and put before it.
-  outgoing.once("socket", (socket) => markFirstByte(socket, marks));
+  outgoing.once("socket", (socket) => timeExchange(socket, marks));
   const onAbort = (): void => {
     outgoing.destroy(controller.signal.reason instanceof Error ? controller.signal.reason : undefined);
   };

@@ -15,14 +15,7 @@ import type {
   WebSocketPort,
   WebSocketRequest,
 } from "../sockets.ts";
-import {
-  defaultLookup,
-  type Lookup,
-  type Marks,
-  markFirstByte,
-  openSocket,
-  phaseTimings,
-} from "./connect.ts";
+import { defaultLookup, type Lookup, type Marks, openSocket, phaseTimings, timeExchange } from "./connect.ts";
 import { describeError, ProbeFailure, timeoutFailure } from "./failures.ts";
 
 export interface WebSocketPortOptions {
@@ -89,7 +82,7 @@ async function openWebSocket(request: WebSocketRequest, lookup: Lookup): Promise
     createConnection: () => connection,
     maxPayload: MAX_MESSAGE_BYTES,
     finishRequest: (upgrade) => {
-      upgrade.once("socket", (attached) => markFirstByte(attached, marks));
+      upgrade.once("socket", (attached) => timeExchange(attached, marks));
       upgrade.end();
     },
   });

@@ -1,8 +1,12 @@
 /**
- * Ttfb ends at the first response byte (like blackbox_exporter's `processing` phase and curl's
+ * Ttfb starts when the request is handed to the ready connection (curl's time_pretransfer) and
+ * ends at the first response byte (blackbox_exporter's GotFirstResponseByte, curl's
  * time_starttransfer), not when the client has parsed the response headers.
  */
+
+import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Marks, phaseTimings, timeExchange } from "../../../../functions/probe/adapters/connect.ts";
 import { createNodeHttp } from "../../../../functions/probe/adapters/node-http.ts";
 import { TestCa } from "../../../../support/certs.ts";
 import {
@@ -60,5 +64,53 @@ describe("Ttfb", () => {
     expect(exchange.response?.status).toBe(200);
     expect(exchange.timings.ttfbMs).toBeGreaterThanOrEqual(99);
     expect(exchange.timings.ttfbMs).toBeLessThan(exchange.timings.totalMs);
+  });
+});
+
+describe("Ttfb from the marks of an exchange", () => {
+  const marks = {
+    start: 0,
+    resolved: 2,
+    connected: 5,
+    requestSent: 5.4,
+    firstByte: 105.4,
+    headers: 105.9,
+    end: 106,
+  };
+
+  it("starts at the request handed to the connection: our work before the write is not the server's", () => {
+    expect(phaseTimings(marks, false)).toEqual({
+      dnsMs: 2,
+      connectMs: 3,
+      ttfbMs: 100,
+      totalMs: 106,
+    });
+  });
+
+  it("starts at the ready connection when the request was not marked (TLS ready after the handshake)", () => {
+    const { requestSent: _sent, ...unmarked } = marks;
+    expect(phaseTimings({ ...unmarked, secured: 7 }, true)).toMatchObject({ tlsMs: 2, ttfbMs: 98.4 });
+  });
+
+  it("ends at the headers when no first byte was marked before them", () => {
+    const { firstByte: _first, ...unmarked } = marks;
+    expect(phaseTimings(unmarked, false)).toMatchObject({ ttfbMs: 100.5 });
+  });
+});
+
+describe("timeExchange", () => {
+  it("marks the request handed over, then the first byte before the client's own listener reads it", () => {
+    const socket = new PassThrough();
+    const marks: Marks = { start: 0 };
+    const seenByClient: (number | undefined)[] = [];
+    socket.on("data", () => seenByClient.push(marks.firstByte));
+    timeExchange(socket, marks);
+    expect(marks.requestSent).toBeGreaterThan(0);
+    expect(marks.firstByte).toBeUndefined();
+    socket.write("HTTP/1.1 200 OK\r\n");
+    socket.write("content-length: 0\r\n\r\n");
+    expect(seenByClient).toHaveLength(2);
+    expect(seenByClient[0]).toBeGreaterThanOrEqual(marks.requestSent ?? Number.POSITIVE_INFINITY);
+    expect(seenByClient[1]).toBe(seenByClient[0]);
   });
 });
