@@ -26,7 +26,8 @@ export const defaultLookup: Lookup = (hostname) => systemLookup(hostname);
 
 /** Timestamps (performance.now) of the milestones of one exchange. */
 export interface Marks {
-  readonly start: number;
+  /** Set by the caller, then again by `openSocket` when the network work (DNS) begins. */
+  start: number;
   resolved?: number;
   connected?: number;
   secured?: number;
@@ -67,6 +68,8 @@ export async function openSocket(
   signal: AbortSignal,
   events: SocketEvents,
 ): Promise<Socket> {
+  // The exchange's clock starts with the network work: what the caller built before is its own.
+  marks.start = performance.now();
   const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1");
   const { port } = target;
   let address = hostname;

@@ -7,9 +7,10 @@
  * four WebAssembly parsers, docs/performance.md) for what Node already carries.
  */
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
-import { errorCode } from "../../shared/errors.ts";
+import { errorCode, errorMessage, firstLine } from "../../shared/errors.ts";
 import {
   type HttpExchange,
   type HttpFailure,
@@ -20,7 +21,15 @@ import {
   PHASE_TEXT,
   type Phase,
 } from "../http.ts";
-import { defaultLookup, type Lookup, type Marks, openSocket, phaseTimings, timeExchange } from "./connect.ts";
+import {
+  defaultLookup,
+  type Lookup,
+  type Marks,
+  openSocket,
+  phaseTimings,
+  type SocketTarget,
+  timeExchange,
+} from "./connect.ts";
 import { describeError, ProbeFailure, timeoutFailure } from "./failures.ts";
 
 export type { Lookup, ResolvedAddress } from "./connect.ts";
@@ -41,67 +50,53 @@ export function createNodeHttp(options: NodeHttpOptions = {}): HttpPort {
 
 async function exchange(request: HttpSendRequest, lookup: Lookup): Promise<HttpExchange> {
   const marks: Marks = { start: performance.now() };
-  const { url } = request;
-  const https = url.protocol === "https:";
+  const https = request.url.protocol === "https:";
   let phase: Phase = "dns";
   let certificate: PeerCertificate | undefined;
   let timedOut = false;
+  let outgoing: ClientRequest | undefined;
   let response: IncomingMessage | undefined;
   const controller = new AbortController();
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort(new ProbeFailure(timeoutFailure(phase, request.timeoutMs)));
   }, request.timeoutMs);
+  const onAbort = (): void => {
+    outgoing?.destroy(controller.signal.reason instanceof Error ? controller.signal.reason : undefined);
+  };
 
-  // The request is built and ended before the connection exists: node:http writes it as soon as
-  // the socket is handed over, so nothing of ours runs between the ready connection and the write.
-  const outgoing: ClientRequest = httpRequest({
-    method: request.method,
-    path: `${url.pathname}${url.search}`,
-    headers: requestHeaders(url, request.headers),
-    setHost: false,
-    createConnection: (_options, created: (error: Error | null, socket: Duplex) => void) => {
-      const target = {
-        hostname: url.hostname,
-        port: Number(url.port) || (https ? 443 : 80),
-        secure: https,
-        tls: request.tls,
-        alpn: ["http/1.1"],
-      };
-      openSocket(target, lookup, marks, controller.signal, {
+  try {
+    const sending = startRequest(request, (opened) =>
+      openSocket(opened, lookup, marks, controller.signal, {
         onPhase: (next) => {
           phase = next;
         },
         onCertificate: (cert) => {
           certificate = cert;
         },
-      }).then(
-        (socket) => {
-          phase = "headers";
-          created(null, socket);
-        },
-        (error: unknown) => created(error instanceof Error ? error : new Error(String(error)), NO_SOCKET),
-      );
-      return undefined;
-    },
-  });
-  // Registered once node:http has attached its own `data` listener, and put before it.
-  outgoing.once("socket", (socket) => timeExchange(socket, marks));
-  const onAbort = (): void => {
-    outgoing.destroy(controller.signal.reason instanceof Error ? controller.signal.reason : undefined);
-  };
-  controller.signal.addEventListener("abort", onAbort, { once: true });
-
-  try {
-    response = await new Promise<IncomingMessage>((resolve, reject) => {
-      outgoing.once("response", resolve);
-      outgoing.once("error", reject);
-      outgoing.end(request.body);
-    });
-    marks.headers = performance.now();
-    phase = "body";
-    const { body, truncated } = await readBounded(response, request.maxBodyBytes);
-    marks.end = performance.now();
+      }).then((socket) => {
+        phase = "headers";
+        return socket;
+      }),
+    );
+    outgoing = sending;
+    // Registered once node:http has attached its own `data` listener, and put before it.
+    sending.once("socket", (socket) => timeExchange(socket, marks));
+    controller.signal.addEventListener("abort", onAbort, { once: true });
+    const answer = await new Promise<{ incoming: IncomingMessage; reading: Promise<Body> }>(
+      (resolve, reject) => {
+        sending.once("response", (incoming: IncomingMessage) => {
+          marks.headers = performance.now();
+          phase = "body";
+          // Read from the moment the headers are parsed, so the body's end is seen when it comes.
+          resolve({ incoming, reading: readBounded(incoming, request.maxBodyBytes, marks) });
+        });
+        sending.once("error", reject);
+        sending.end(request.body);
+      },
+    );
+    response = answer.incoming;
+    const { body, truncated } = await answer.reading;
     const result: HttpResponse = {
       status: response.statusCode ?? 0,
       headers: flattenHeaders(response.rawHeaders),
@@ -117,9 +112,42 @@ async function exchange(request: HttpSendRequest, lookup: Lookup): Promise<HttpE
     clearTimeout(timer);
     controller.signal.removeEventListener("abort", onAbort);
     // One request per connection: whatever state the exchange ended in, the socket goes.
-    outgoing.destroy();
+    outgoing?.destroy();
     response?.destroy();
   }
+}
+
+/**
+ * The request, built and ended before its connection exists: node:http writes it as soon as
+ * `connect` hands the socket over, so nothing of ours runs between the ready connection and the
+ * write. Throws for a header value node:http refuses (a control character).
+ */
+function startRequest(
+  request: HttpSendRequest,
+  connect: (target: SocketTarget) => Promise<Socket>,
+): ClientRequest {
+  const { url } = request;
+  const https = url.protocol === "https:";
+  const target: SocketTarget = {
+    hostname: url.hostname,
+    port: Number(url.port) || (https ? 443 : 80),
+    secure: https,
+    tls: request.tls,
+    alpn: ["http/1.1"],
+  };
+  return httpRequest({
+    method: request.method,
+    path: `${url.pathname}${url.search}`,
+    headers: requestHeaders(url, request.headers),
+    setHost: false,
+    createConnection: (_options, created: (error: Error | null, socket: Duplex) => void) => {
+      connect(target).then(
+        (socket) => created(null, socket),
+        (error: unknown) => created(error instanceof Error ? error : new Error(String(error)), NO_SOCKET),
+      );
+      return undefined;
+    },
+  });
 }
 
 /** node:http's callback type wants a socket even with an error; it is never used then. */
@@ -141,12 +169,20 @@ function requestHeaders(
   return { ...headers, ...configured };
 }
 
+/** What node:http throws for a request it will not send (a control character in a header). */
+const REFUSED_REQUEST = new Set(["ERR_INVALID_CHAR", "ERR_INVALID_HTTP_TOKEN", "ERR_UNESCAPED_CHARACTERS"]);
+
 /**
  * node:http reports a connection closed by the peer (FIN) as ECONNRESET without a system call
  * ("socket hang up" before the response, "aborted" in its body); a real reset (RST) carries the
  * `read` system call. Both are said as they happened.
  */
 function failureOf(error: unknown, phase: Phase, response: IncomingMessage | undefined): HttpFailure {
+  const code = errorCode(error);
+  if (code !== undefined && REFUSED_REQUEST.has(code)) {
+    // node:http names the header, never its value.
+    return { kind: "other", phase, code, message: `request not sent: ${firstLine(errorMessage(error))}` };
+  }
   const closedByPeer = errorCode(error) === "ECONNRESET" && error instanceof Error && !("syscall" in error);
   if (!closedByPeer) return describeError(error, phase);
   if (phase === "body" && response?.headers["content-length"] !== undefined) {
@@ -169,22 +205,47 @@ function withCertificate(exchange: HttpExchange, certificate: PeerCertificate | 
   return certificate ? { ...exchange, certificate } : exchange;
 }
 
-async function readBounded(
-  body: IncomingMessage,
-  maxBytes: number,
-): Promise<{ body: string; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (size + chunk.length > maxBytes) {
-      chunks.push(chunk.subarray(0, maxBytes - size));
-      body.destroy();
-      return { body: Buffer.concat(chunks).toString("utf8"), truncated: true };
-    }
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return { body: Buffer.concat(chunks).toString("utf8"), truncated: false };
+/**
+ * The first `maxBytes` of the body; the end is marked when its last byte is read (or the limit
+ * reached), not after the promise hops that hand the body over.
+ */
+interface Body {
+  readonly body: string;
+  readonly truncated: boolean;
+}
+
+function readBounded(body: IncomingMessage, maxBytes: number, marks: Marks): Promise<Body> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (truncated: boolean): void => {
+      if (settled) return;
+      settled = true;
+      marks.end = performance.now();
+      resolve({ body: Buffer.concat(chunks).toString("utf8"), truncated });
+    };
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    body.on("data", (chunk: Buffer) => {
+      if (settled) return;
+      if (size + chunk.length > maxBytes) {
+        chunks.push(chunk.subarray(0, maxBytes - size));
+        finish(true);
+        body.destroy();
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    body.once("end", () => finish(false));
+    body.once("error", fail);
+    // Closed without an end or an error: node:http's own word for it, and its code.
+    body.once("close", () => fail(Object.assign(new Error("aborted"), { code: "ECONNRESET" })));
+  });
 }
 
 /** Lower-cased names, repeated headers joined with ", " (node:http's `headers` drops some repeats). */

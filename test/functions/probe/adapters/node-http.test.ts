@@ -223,6 +223,24 @@ describe("node:http adapter over plain HTTP", () => {
     expect(Object.getPrototypeOf(exchange.response?.headers)).toBe(Object.prototype);
   });
 
+  it("reports a header value node:http refuses as a failure, without the value, and sends nothing", async () => {
+    let connections = 0;
+    const server = await track(
+      startRawServer(() => {
+        connections++;
+      }),
+    );
+    const exchange = await http.get(
+      request(`${server.url}/`, { headers: { "x-token": "s3cr3t\r\nx-injected: 1" } }),
+    );
+    expect(exchange.failure).toMatchObject({ kind: "other", code: "ERR_INVALID_CHAR" });
+    expect(exchange.failure?.message).toMatch(
+      /^request not sent: Invalid character in header content \["x-token"\]/,
+    );
+    expect(exchange.failure?.message).not.toContain("s3cr3t");
+    expect(connections).toBe(0);
+  });
+
   it("reports a refused connection", async () => {
     const port = await closedPort();
     const exchange = await http.get(request(`http://127.0.0.1:${port}/`));
