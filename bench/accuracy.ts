@@ -1,8 +1,9 @@
 /**
  * Accuracy: a server (in its own process) waits a known 100 ms before its headers and measures on
- * its own clock how long it really waited and how long each connection lasted. Our node:http port and
- * blackbox_exporter probe it alternately, one probe at a time, each request carrying an id so each
- * measurement is compared with the server's truth for that very exchange.
+ * its own clock how long it really waited and how long each connection lasted. Our node:http port,
+ * a bare node:net client and blackbox_exporter probe it in turn (the order rotating), one at a
+ * time, each request carrying an id so each measurement is compared with the server's truth for
+ * that very exchange.
  *
  * Like with like: our Ttfb runs from the request handed to a ready connection to the first
  * response byte; blackbox's `processing` phase runs from GotConn (connection ready) to the first
@@ -108,10 +109,16 @@ export async function benchAccuracy(
     const oursSamples: Sample[] = [];
     const bareSamples: Sample[] = [];
     const theirSamples: Sample[] = [];
+    // The order rotates from one round to the next, so no prober always follows the same one
+    // (and the server's teardown of its connection, or the bench parsing its result).
+    const box = blackbox;
+    const rotation: (() => Promise<void>)[] = [
+      async () => void oursSamples.push(await ours(`o-${oursSamples.length}`)),
+      async () => void bareSamples.push(await bare(`n-${bareSamples.length}`)),
+      ...(box ? [async () => void theirSamples.push(await theirs(box, `b-${theirSamples.length}`))] : []),
+    ];
     for (let i = 0; i < probes; i++) {
-      oursSamples.push(await ours(`o-${i}`));
-      bareSamples.push(await bare(`n-${i}`));
-      if (blackbox) theirSamples.push(await theirs(blackbox, `b-${i}`));
+      for (let turn = 0; turn < rotation.length; turn++) await rotation[(i + turn) % rotation.length]?.();
     }
     const truth = new Map<string, TruthRecord>((await targets.truth()).map((record) => [record.id, record]));
     const measured = [...truth.values()].filter((record) => !record.id.startsWith("warm"));

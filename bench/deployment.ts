@@ -1,7 +1,8 @@
 /**
  * The deployment figures: the production bundle (synthesized with the real stack from
  * examples/minimal.json) beside a baseline bundle of @aws-sdk/client-cloudwatch alone built with
- * the same settings; the time to import each in a fresh process; the handler's duration, CPU time,
+ * the same settings, what each part of both weighs (esbuild's metafile); the time to import each
+ * in a fresh process, and their cold start (./cold-start.ts); the handler's duration, CPU time,
  * log volume and peak memory over a few invocations of the real bundle against loopback targets;
  * the peak memory of a 300-target cycle (the probe's code, bundled the same way); and the monthly
  * cost model fed with those measurements and with the synthesized template's alarms.
@@ -11,17 +12,18 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { bundledConfigText, CONFIG_FILE_ENV, CONFIG_FILE_NAME } from "../functions/shared/config/bundled.ts";
-import { formatIssues, parseConfig } from "../functions/shared/config/index.ts";
-import { lambdaConfig } from "../infra/deploy-config.ts";
+import { HANDLER_ENTRY } from "../infra/probe-function.ts";
+import { type BundleBreakdown, bundleBreakdown, sameBuild } from "./breakdown.ts";
+import { benchColdStart, type ColdStartFigures } from "./cold-start.ts";
 import { type CostModel, costModel, lambdaDurationMs, RUNS_PER_MONTH, remoteCustomMetrics } from "./cost.ts";
+import { EXAMPLE_CONFIG, handlerEnvironment } from "./handler-env.ts";
 import { type LambdaChildResult, lambdaNodeArgs, runLambdaChild } from "./lambda.ts";
 import { median, round } from "./stats.ts";
 import { type BuiltFunction, bundleEntries, synthesizeMonitor } from "./synth.ts";
 import { startTargets } from "./targets.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-export const EXAMPLE_CONFIG = join(ROOT, "examples", "minimal.json");
+const BASELINE_ENTRY = join(ROOT, "bench", "entries", "cloudwatch-only.ts");
 /** The regions of the several-vantage figures: home first. */
 export const BENCH_VANTAGES = ["eu-west-3", "us-east-1", "ap-southeast-1"] as const;
 
@@ -71,7 +73,15 @@ export interface DeploymentFigures {
   readonly runtime: string;
   readonly nodeArgs: readonly string[];
   readonly nodeOptions?: string;
-  readonly bundle: BundleFigure & { readonly baseline: BundleFigure };
+  readonly bundle: BundleFigure & {
+    readonly baseline: BundleFigure;
+    /** esbuild's metafile of each, grouped by package. */
+    readonly breakdown: BundleBreakdown;
+    readonly baselineBreakdown: BundleBreakdown;
+    /** Whether the metafile's build has the size of the bundle CDK wrote (it should). */
+    readonly breakdownMatchesCdk: boolean;
+  };
+  readonly coldStart: ColdStartFigures;
   readonly handler: HandlerFigures;
   readonly peakRss: {
     readonly targets300Mb: number;
@@ -113,26 +123,37 @@ function bundleSizes(built: BuiltFunction): { bytes: number; gzipBytes: number; 
   return { bytes: code.length, gzipBytes: gzipSync(code).length, mapBytes };
 }
 
-async function importFigure(built: BuiltFunction, runs: number, memoryMb: number, nodeOptions?: string) {
-  const results: LambdaChildResult[] = [];
+/** Import time of each bundle, the bundles alternating run by run in fresh processes. */
+async function importFigures(
+  bundles: readonly BuiltFunction[],
+  runs: number,
+  memoryMb: number,
+  nodeOptions?: string,
+): Promise<BundleFigure[]> {
+  const results: LambdaChildResult[][] = bundles.map(() => []);
   for (let run = 0; run < runs; run++) {
-    results.push(
-      await runLambdaChild(
-        { mode: "import", bundle: built.file },
-        { memoryMb, ...(nodeOptions ? { nodeOptions } : {}) },
-      ),
-    );
+    for (const [index, built] of bundles.entries()) {
+      results[index]?.push(
+        await runLambdaChild(
+          { mode: "import", bundle: built.file },
+          { memoryMb, ...(nodeOptions ? { nodeOptions } : {}) },
+        ),
+      );
+    }
   }
-  return {
-    ...bundleSizes(built),
-    importMs: round(median(results.map((r) => r.importMs)), 1),
-    importRuns: runs,
-    importRssMb: round(median(results.map((r) => r.importRssMb)), 1),
-  };
+  return bundles.map((built, index) => {
+    const own = results[index] ?? [];
+    return {
+      ...bundleSizes(built),
+      importMs: round(median(own.map((r) => r.importMs)), 1),
+      importRuns: runs,
+      importRssMb: round(median(own.map((r) => r.importRssMb)), 1),
+    };
+  });
 }
 
 export async function benchDeployment(
-  options: { importRuns: number; invocations: number },
+  options: { importRuns: number; invocations: number; coldStartRuns: number },
   log: (line: string) => void,
 ): Promise<DeploymentFigures> {
   const outdir = await mkdtemp(join(tmpdir(), "meet-bench-synth-"));
@@ -141,7 +162,7 @@ export async function benchDeployment(
     const vantagesStack = await synthesizeMonitor(await withVantages(outdir), join(outdir, "vantages"));
     const built = bundleEntries(
       {
-        baseline: join(ROOT, "bench", "entries", "cloudwatch-only.ts"),
+        baseline: BASELINE_ENTRY,
         cycle: join(ROOT, "bench", "entries", "concurrent-cycle.ts"),
       },
       join(outdir, "bench"),
@@ -154,11 +175,28 @@ export async function benchDeployment(
     if (!baselineBuilt || !cycleBuilt) throw new Error("bench bundles missing");
     log(`bundle: synthesized (${memoryMb} MB, ${probe.architectures?.join(",")}, ${probe.runtime})`);
 
-    const production = await importFigure(probe, options.importRuns, memoryMb, nodeOptions);
-    const baseline = await importFigure(baselineBuilt, options.importRuns, memoryMb, nodeOptions);
+    const [production, baseline] = await importFigures(
+      [probe, baselineBuilt],
+      options.importRuns,
+      memoryMb,
+      nodeOptions,
+    );
+    if (!production || !baseline) throw new Error("import figures missing");
+    const breakdown = await bundleBreakdown(HANDLER_ENTRY);
+    const baselineBreakdown = await bundleBreakdown(BASELINE_ENTRY);
+    const breakdownMatchesCdk =
+      sameBuild(breakdown, production.bytes) && sameBuild(baselineBreakdown, baseline.bytes);
     log(
       `bundle: ${production.bytes} bytes, import ${production.importMs} ms (baseline ${baseline.importMs} ms)`,
     );
+
+    const coldStart = await benchColdStart(probe, baselineBuilt, {
+      runs: options.coldStartRuns,
+      memoryMb,
+      nodeOptions,
+      dir: outdir,
+    });
+    log(`cold start: ${coldStart.ours.totalMs} ms (baseline ${coldStart.baseline.totalMs} ms)`);
 
     const handler = await handlerFigures(probe, memoryMb, options.invocations, outdir, nodeOptions);
     log(
@@ -201,7 +239,8 @@ export async function benchDeployment(
       runtime: probe.runtime ?? "?",
       nodeArgs: lambdaNodeArgs(memoryMb),
       ...(nodeOptions ? { nodeOptions } : {}),
-      bundle: { ...production, baseline },
+      bundle: { ...production, baseline, breakdown, baselineBreakdown, breakdownMatchesCdk },
+      coldStart,
       handler,
       peakRss: {
         targets300Mb: round(targets300.peakRssMb, 1),
@@ -230,9 +269,7 @@ export async function benchDeployment(
 
 /**
  * The production bundle's handler, invoked in a fresh process against three loopback targets that
- * answer after 50 ms (LiveKit over https with its own CA, host names resolved by the system
- * resolver, Garage's /metrics scraped as the default config does), publishing to a local
- * CloudWatch endpoint.
+ * answer after 50 ms (./handler-env.ts), publishing to a local CloudWatch endpoint.
  */
 async function handlerFigures(
   probe: BuiltFunction,
@@ -246,33 +283,13 @@ async function handlerFigures(
     cloudwatch: true,
   });
   try {
-    const [backend, livekit, garage] = targets.healthyPorts;
-    const example = JSON.parse(await readFile(EXAMPLE_CONFIG, "utf8")) as Record<string, unknown>;
-    const config = {
-      ...example,
-      targets: {
-        backend: { url: `http://localhost:${backend}` },
-        livekit: { url: `https://localhost:${livekit}`, tls: { ca: targets.caPem } },
-        garage: { adminUrl: `http://localhost:${garage}` },
-      },
-    };
-    // Bundled as the CDK app bundles it: validated, then the Lambda's part with the format marker.
-    const parsed = parseConfig(config);
-    if (!parsed.ok) throw new Error(formatIssues("bench handler config", parsed.issues));
-    const configFile = join(outdir, CONFIG_FILE_NAME);
-    await writeFile(configFile, bundledConfigText(lambdaConfig(parsed.config)));
+    const env = await handlerEnvironment(targets, outdir);
     const result = await runLambdaChild(
       { mode: "handler", bundle: probe.file, invocations },
       {
         memoryMb,
         ...(nodeOptions ? { nodeOptions } : {}),
-        env: {
-          [CONFIG_FILE_ENV]: configFile,
-          AWS_REGION: "eu-west-3",
-          AWS_ACCESS_KEY_ID: "AKIDLOCALBENCH",
-          AWS_SECRET_ACCESS_KEY: "local-bench-secret",
-          AWS_ENDPOINT_URL_CLOUDWATCH: targets.cloudwatchUrl ?? "",
-        },
+        env,
       },
     );
     const runs = result.invocations ?? [];

@@ -16,7 +16,9 @@ import { blackboxVersion } from "./blackbox.ts";
 import { PRICES, RUNS_PER_MONTH } from "./cost.ts";
 import { benchCpu, type CpuFigures } from "./cpu.ts";
 import { benchCycles, type CycleFigure } from "./cycle.ts";
-import { benchDeployment, type DeploymentFigures, EXAMPLE_CONFIG } from "./deployment.ts";
+import { benchDeployment, type DeploymentFigures } from "./deployment.ts";
+import { goalChecks, goalsTable, ratio } from "./goals.ts";
+import { EXAMPLE_CONFIG } from "./handler-env.ts";
 import { lambdaNodeArgs } from "./lambda.ts";
 import { machineDescription } from "./proc.ts";
 import {
@@ -51,6 +53,13 @@ function parseArguments(argv: readonly string[]): { sections: Set<Section>; soak
 const progress = (line: string): void => {
   process.stderr.write(`  ${line}\n`);
 };
+const load1m = (): number => round(loadavg()[0] ?? 0, 2);
+/** The 1-minute load average when each section started, and at the end: figures taken on a busy machine are not final. */
+const loadAverages: Record<string, number> = {};
+const section = (name: Section, line: string): void => {
+  loadAverages[name] = load1m();
+  progress(`${line} (load average ${loadAverages[name]})`);
+};
 const print = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
@@ -78,7 +87,7 @@ async function main(): Promise<void> {
   let soak: SoakBenchResult | undefined;
 
   if (sections.has("cycle")) {
-    progress("cycle: 3, 30 and 300 targets answering after 50 ms");
+    section("cycle", "cycle: 3, 30 and 300 targets answering after 50 ms");
     cycle = await benchCycles([3, 30, 300], 50, 5, progress);
     print(
       table(
@@ -100,7 +109,7 @@ async function main(): Promise<void> {
   }
 
   if (sections.has("accuracy")) {
-    progress("accuracy: 200 probes each against a server waiting 100 ms before its headers");
+    section("accuracy", "accuracy: 200 probes each against a server waiting 100 ms before its headers");
     accuracy = await benchAccuracy(200, 100, progress);
     const rows: unknown[][] = [
       [
@@ -147,7 +156,7 @@ async function main(): Promise<void> {
   }
 
   if (sections.has("cpu")) {
-    progress("cpu: 500 cycles of 3 probes, ours and blackbox_exporter's");
+    section("cpu", "cpu: 500 cycles of 3 probes, ours and blackbox_exporter's");
     cpu = await benchCpu(500, progress);
     const rows: unknown[][] = [
       [
@@ -184,20 +193,30 @@ async function main(): Promise<void> {
   }
 
   if (sections.has("deployment")) {
-    progress("deployment: synthesizing the stack (examples/minimal.json) and the baseline bundle");
-    deployment = await benchDeployment({ importRuns: 7, invocations: 21 }, progress);
+    section(
+      "deployment",
+      "deployment: synthesizing the stack (examples/minimal.json) and the baseline bundle",
+    );
+    deployment = await benchDeployment({ importRuns: 9, invocations: 21, coldStartRuns: 7 }, progress);
     printDeployment(deployment);
   }
 
   if (sections.has("soak")) {
     const memoryMb = deployment?.memoryMb ?? configuredMemoryMb;
-    progress(`soak: ${soakCycles} cycles against flapping servers (Lambda heap flags for ${memoryMb} MB)`);
+    section(
+      "soak",
+      `soak: ${soakCycles} cycles against flapping servers (Lambda heap flags for ${memoryMb} MB)`,
+    );
     soak = await benchSoakInChild(soakCycles, lambdaNodeArgs(memoryMb), progress);
     printSoak(soak);
   }
 
+  loadAverages.end = load1m();
+  const goals = goalChecks(accuracy, cpu, deployment);
+  if (goals.length > 0) print(goalsTable(goals, loadAverages));
   const summary = {
-    machine,
+    machine: { ...machine, loadAverages },
+    goals,
     cycle: cycle
       ? cycle.map((f) => ({
           targets: f.targets,
@@ -240,8 +259,16 @@ async function main(): Promise<void> {
             gzipBytes: deployment.bundle.baseline.gzipBytes,
             importMs: deployment.bundle.baseline.importMs,
           },
+          bytesRatio: ratio(deployment.bundle.bytes, deployment.bundle.baseline.bytes),
+          importRatio: ratio(deployment.bundle.importMs, deployment.bundle.baseline.importMs),
+          breakdown: Object.fromEntries(deployment.bundle.breakdown.parts.map((p) => [p.name, p.bytes])),
+          baselineBreakdown: Object.fromEntries(
+            deployment.bundle.baselineBreakdown.parts.map((p) => [p.name, p.bytes]),
+          ),
+          breakdownMatchesCdk: deployment.bundle.breakdownMatchesCdk,
         }
       : null,
+    coldStart: deployment ? deployment.coldStart : null,
     peakRssMb: deployment?.peakRss.targets300Mb ?? null,
     peakRssHandlerMb: deployment?.handler.peakRssMb ?? null,
     handler: deployment
@@ -352,6 +379,30 @@ function printDeployment(d: DeploymentFigures): void {
       ],
     ),
   );
+  print(breakdownTable(d));
+  const cold = d.coldStart;
+  print(
+    table(
+      `Cold start: require() of the bundle, then its first invocation, in a fresh process (${d.memoryMb} MB heap flags), median of ${cold.runs} runs alternating; targets answer at once`,
+      ["bundle", "import ms", "first invocation ms", "cold start ms", "checks down"],
+      [
+        [
+          "probe: 3 checks + Garage metrics, PutMetricData",
+          cold.ours.importMs,
+          cold.ours.firstInvocationMs,
+          cold.ours.totalMs,
+          cold.ours.down,
+        ],
+        [
+          "baseline: CloudWatch client, PutMetricData of 1 datum",
+          cold.baseline.importMs,
+          cold.baseline.firstInvocationMs,
+          cold.baseline.totalMs,
+          cold.baseline.down,
+        ],
+      ],
+    ),
+  );
   print(
     table(
       `The production handler, ${d.handler.invocations} invocations in one fresh process (${d.memoryMb} MB heap flags: ${d.nodeArgs.join(" ")}${d.nodeOptions ? `, NODE_OPTIONS=${d.nodeOptions}` : ""})`,
@@ -425,6 +476,38 @@ function printDeployment(d: DeploymentFigures): void {
         ["ratio Synthetics/ours, total", d.cost.totalRatio, v.totalRatio, ""],
       ],
     ),
+  );
+}
+
+/** Each part of the two bundles, from esbuild's metafile, largest first. */
+function breakdownTable(d: DeploymentFigures): string {
+  const { breakdown, baselineBreakdown } = d.bundle;
+  const baselineBytes = new Map(baselineBreakdown.parts.map((part) => [part.name, part.bytes]));
+  const kib = (bytes: number | undefined): number | string =>
+    bytes === undefined ? "-" : round(bytes / 1024, 1);
+  const rows: unknown[][] = breakdown.parts.map((part) => [
+    part.name,
+    kib(part.bytes),
+    kib(baselineBytes.get(part.name)),
+    `${round((100 * part.bytes) / breakdown.bytes, 1)}%`,
+  ]);
+  for (const part of baselineBreakdown.parts) {
+    if (!breakdown.parts.some((ours) => ours.name === part.name))
+      rows.push([part.name, "-", kib(part.bytes), ""]);
+  }
+  rows.push([
+    "TOTAL (minified, no source map comment)",
+    kib(breakdown.bytes),
+    kib(baselineBreakdown.bytes),
+    "",
+  ]);
+  const check = d.bundle.breakdownMatchesCdk
+    ? "same size as CDK's bundles"
+    : "WARNING: not the size of CDK's bundles, the settings have drifted";
+  return table(
+    `What each part weighs, esbuild's metafile of the same entries and settings (${check})`,
+    ["part", "probe KiB", "baseline KiB", "share of probe"],
+    rows,
   );
 }
 
