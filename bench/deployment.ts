@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { HANDLER_ENTRY } from "../infra/probe-function.ts";
-import { type BundleBreakdown, bundleBreakdown, sameBuild } from "./breakdown.ts";
+import { type BundleBreakdown, bundleBreakdown, sameBuild } from "../support/bundle-breakdown.ts";
 import { benchColdStart, type ColdStartFigures } from "./cold-start.ts";
 import { type CostModel, costModel, lambdaDurationMs, RUNS_PER_MONTH, remoteCustomMetrics } from "./cost.ts";
 import { EXAMPLE_CONFIG, handlerEnvironment } from "./handler-env.ts";
