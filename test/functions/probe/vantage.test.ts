@@ -12,7 +12,12 @@ import { createNodeHttp } from "../../../functions/probe/adapters/node-http.ts";
 import type { CheckResult } from "../../../functions/probe/cycle.ts";
 import { checkDatums } from "../../../functions/probe/datums.ts";
 import { createHandler } from "../../../functions/probe/handler.ts";
-import { METRICS_REGION_ENV, WHITEBOX_ENV } from "../../../functions/shared/config/bundled.ts";
+import {
+  bundledConfigText,
+  CONFIG_FILE_NAME,
+  METRICS_REGION_ENV,
+  WHITEBOX_ENV,
+} from "../../../functions/shared/config/bundled.ts";
 import { type MonitorConfig, parseConfig } from "../../../functions/shared/config/index.ts";
 import { type CloudWatchEndpoint, startCloudWatchEndpoint } from "../../../support/cloudwatch-endpoint.ts";
 import { type RunningServer, sendJson, sendText, startHttpServer } from "../../../support/servers.ts";
@@ -157,10 +162,14 @@ describe("a vantage that leaves the white-box sources to another one", () => {
 
 describe("a vantage in another region than home", () => {
   it("publishes to the region MEET_MONITOR_METRICS_REGION names, with its own region as Vantage", async () => {
-    await writeFile(
-      join(dir, "monitor-config.json"),
-      JSON.stringify({ targets: { backend: { url: server.url } }, metrics: { detail: "essential" } }),
-    );
+    const parsed = parseConfig({
+      targets: { backend: { url: server.url } },
+      metrics: { detail: "essential" },
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const { namespace, probe, targets, metrics } = parsed.config;
+    // As the CDK app bundles it (infra's lambdaConfig): validated, marked with the format.
+    await writeFile(join(dir, CONFIG_FILE_NAME), bundledConfigText({ namespace, probe, targets, metrics }));
     const saved = { ...process.env };
     Object.assign(process.env, {
       LAMBDA_TASK_ROOT: dir,
