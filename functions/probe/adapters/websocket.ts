@@ -25,7 +25,8 @@ export interface WebSocketPortOptions {
 
 /**
  * The largest message accepted. LiveKit's join response is a few KB (its ICE servers, the room);
- * a target sending more is refused with close code 1009 rather than filling a 256 MB function.
+ * a target sending more has its socket closed (ws says 1009 to it) rather than fill a 256 MB
+ * function.
  */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
