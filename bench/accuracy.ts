@@ -32,6 +32,8 @@ export interface ToolAccuracy {
 export interface AccuracyFigures {
   readonly probes: number;
   readonly delayMs: number;
+  /** Idle time between two probes. */
+  readonly pauseMs: number;
   /** The server's own view: median real wait and median connection lifetime. */
   readonly truthWaitMedianMs: number;
   readonly truthTotalMedianMs: number;
@@ -58,6 +60,8 @@ export async function benchAccuracy(
   probes: number,
   delayMs: number,
   log: (line: string) => void,
+  /** Idle time between two probes (0: back to back, the default). */
+  pauseMs = 0,
 ): Promise<AccuracyFigures> {
   const targets = await startTargets({ truth: { delayMs } });
   let blackbox: Blackbox | undefined;
@@ -118,7 +122,10 @@ export async function benchAccuracy(
       ...(box ? [async () => void theirSamples.push(await theirs(box, `b-${theirSamples.length}`))] : []),
     ];
     for (let i = 0; i < probes; i++) {
-      for (let turn = 0; turn < rotation.length; turn++) await rotation[(i + turn) % rotation.length]?.();
+      for (let turn = 0; turn < rotation.length; turn++) {
+        await rotation[(i + turn) % rotation.length]?.();
+        if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
     }
     const truth = new Map<string, TruthRecord>((await targets.truth()).map((record) => [record.id, record]));
     const measured = [...truth.values()].filter((record) => !record.id.startsWith("warm"));
@@ -128,6 +135,7 @@ export async function benchAccuracy(
     const figures: AccuracyFigures = {
       probes,
       delayMs,
+      pauseMs,
       truthWaitMedianMs: round(median(measured.map((r) => r.waitMs)), 3),
       truthTotalMedianMs: round(median(measured.map((r) => r.totalMs)), 3),
       ours: compare(oursSamples, truth),

@@ -7,6 +7,7 @@
  *   npm run bench -- --only=cycle,cpu sections: cycle, accuracy, cpu, deployment, soak
  *   npm run bench -- --skip=soak
  *   npm run bench -- --soak-cycles=500
+ *   npm run bench -- --only=accuracy --accuracy-pause-ms=20   probes spaced out instead of back to back
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -33,9 +34,14 @@ import { table } from "./table.ts";
 const SECTIONS = ["cycle", "accuracy", "cpu", "deployment", "soak"] as const;
 type Section = (typeof SECTIONS)[number];
 
-function parseArguments(argv: readonly string[]): { sections: Set<Section>; soakCycles: number } {
+function parseArguments(argv: readonly string[]): {
+  sections: Set<Section>;
+  soakCycles: number;
+  accuracyPauseMs: number;
+} {
   let sections = new Set<Section>(SECTIONS);
   let soakCycles = 2000;
+  let accuracyPauseMs = 0;
   for (const argument of argv) {
     const [flag, value = ""] = argument.split("=", 2);
     const list = value
@@ -45,9 +51,10 @@ function parseArguments(argv: readonly string[]): { sections: Set<Section>; soak
     else if (flag === "--only") sections = new Set(list);
     else if (flag === "--skip") for (const name of list) sections.delete(name);
     else if (flag === "--soak-cycles") soakCycles = Math.max(10, Number(value) || soakCycles);
+    else if (flag === "--accuracy-pause-ms") accuracyPauseMs = Math.max(0, Number(value) || 0);
     else throw new Error(`unknown argument ${argument} (see bench/run.ts)`);
   }
-  return { sections, soakCycles };
+  return { sections, soakCycles, accuracyPauseMs };
 }
 
 const progress = (line: string): void => {
@@ -65,7 +72,7 @@ const print = (text: string): void => {
 };
 
 async function main(): Promise<void> {
-  const { sections, soakCycles } = parseArguments(process.argv.slice(2));
+  const { sections, soakCycles, accuracyPauseMs } = parseArguments(process.argv.slice(2));
   const machine = {
     ...machineDescription(),
     node: process.version,
@@ -110,7 +117,7 @@ async function main(): Promise<void> {
 
   if (sections.has("accuracy")) {
     section("accuracy", "accuracy: 200 probes each against a server waiting 100 ms before its headers");
-    accuracy = await benchAccuracy(200, 100, progress);
+    accuracy = await benchAccuracy(200, 100, progress, accuracyPauseMs);
     const rows: unknown[][] = [
       [
         "ours: Ttfb",
@@ -147,7 +154,7 @@ async function main(): Promise<void> {
     }
     print(
       table(
-        `Accuracy against the server's own clock (${accuracy.probes} probes each; server waited ${accuracy.truthWaitMedianMs} ms median; error = measured - truth, ms)`,
+        `Accuracy against the server's own clock (${accuracy.probes} probes each${accuracy.pauseMs > 0 ? `, ${accuracy.pauseMs} ms apart` : ", back to back"}; server waited ${accuracy.truthWaitMedianMs} ms median; error = measured - truth, ms)`,
         ["measure", "median ms", "error median", "error p99", "error min", "error max", "failures"],
         rows,
       ),
@@ -230,6 +237,7 @@ async function main(): Promise<void> {
       ? {
           probes: accuracy.probes,
           delayMs: accuracy.delayMs,
+          pauseMs: accuracy.pauseMs,
           truthWaitMedianMs: accuracy.truthWaitMedianMs,
           ours: errorJson(accuracy.ours.ttfbError, accuracy.ours.totalError),
           bareNodeNet: errorJson(accuracy.bare.ttfbError, accuracy.bare.totalError),
