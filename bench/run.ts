@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseConfig } from "../functions/shared/config/index.ts";
-import { type AccuracyFigures, benchAccuracy } from "./accuracy.ts";
+import { type AccuracyFigures, benchAccuracy, type ToolAccuracy } from "./accuracy.ts";
 import { blackboxVersion } from "./blackbox.ts";
 import { PRICES, RUNS_PER_MONTH } from "./cost.ts";
 import { benchCpu, type CpuFigures } from "./cpu.ts";
@@ -118,31 +118,13 @@ async function main(): Promise<void> {
   if (sections.has("accuracy")) {
     section("accuracy", "accuracy: 200 probes each against a server waiting 100 ms before its headers");
     accuracy = await benchAccuracy(200, 100, progress, accuracyPauseMs);
+    const toolRows = (name: string, tool: ToolAccuracy, ttfb: string, total: string): unknown[][] => [
+      [`${name}: ${ttfb}`, tool.ttfbMedianMs, ...errorCells(tool.ttfbError), tool.failures],
+      [`${name}: ${total}`, tool.totalMedianMs, ...errorCells(tool.totalError), tool.failures],
+    ];
     const rows: unknown[][] = [
-      [
-        "ours: Ttfb",
-        accuracy.ours.ttfbMedianMs,
-        ...errorCells(accuracy.ours.ttfbError),
-        accuracy.ours.failures,
-      ],
-      [
-        "ours: total (Latency)",
-        accuracy.ours.totalMedianMs,
-        ...errorCells(accuracy.ours.totalError),
-        accuracy.ours.failures,
-      ],
-      [
-        "bare node:net: Ttfb (the floor)",
-        accuracy.bare.ttfbMedianMs,
-        ...errorCells(accuracy.bare.ttfbError),
-        accuracy.bare.failures,
-      ],
-      [
-        "bare node:net: total",
-        accuracy.bare.totalMedianMs,
-        ...errorCells(accuracy.bare.totalError),
-        accuracy.bare.failures,
-      ],
+      ...toolRows("ours", accuracy.ours, "Ttfb", "total (Latency)"),
+      ...toolRows("bare node:net", accuracy.bare, "Ttfb (the floor)", "total"),
     ];
     if (accuracy.blackbox) {
       const bb = accuracy.blackbox;
