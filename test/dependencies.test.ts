@@ -29,10 +29,15 @@ describe("deep check dependencies", () => {
     expect(lock["node_modules/@livekit/protocol"]?.version).toBe(pinned);
   });
 
-  it("pins the signer, the SDK and the test-only verifier and WebSocket server exactly", () => {
-    for (const name of ["livekit-server-sdk", "aws4fetch"])
+  it("pins the signer, the SDK, the WebSocket client and the test-only verifier exactly", () => {
+    // ws is the join's WebSocket client (and the LiveKit stand-in's server in the tests).
+    for (const name of ["livekit-server-sdk", "aws4fetch", "ws"])
       expect(manifest.dependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
-    for (const name of ["@smithy/signature-v4", "ws"])
-      expect(manifest.devDependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(manifest.devDependencies["@smithy/signature-v4"]).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("keeps undici for the bench alone: the probe speaks HTTP through node:http", () => {
+    expect(manifest.dependencies.undici).toBeUndefined();
+    expect(manifest.devDependencies.undici).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
