@@ -1,11 +1,33 @@
 /** `backend` / `webhook` against the Meet backend stand-in, which verifies with the SDK's receiver. */
+
+import { WebhookEvent } from "@livekit/protocol";
+import { WebhookReceiver } from "livekit-server-sdk";
 import { describe, expect, it } from "vitest";
-import { judgeWebhook } from "../../../../functions/probe/checks/backend-webhook.ts";
+import { judgeWebhook, signedRoomStarted } from "../../../../functions/probe/checks/backend-webhook.ts";
 import { startMeetBackend } from "../../../../support/meet-backend.ts";
 import { sendText, startHttpServer } from "../../../../support/servers.ts";
 import { API_KEY, API_SECRET, cycle, deepConfig, resultOf, track } from "./deep-harness.ts";
 
 const livekit = { url: "http://livekit.test:7880", apiKey: API_KEY, apiSecret: { env: "LIVEKIT_SECRET" } };
+
+describe("the room_started event", () => {
+  it("is the protobuf JSON of a livekit.WebhookEvent, read back by the SDK's receiver with its signature", async () => {
+    const before = BigInt(Math.floor(Date.now() / 1000));
+    const { body, authorization } = await signedRoomStarted(API_KEY, API_SECRET, "eu-west-3");
+    const event = await new WebhookReceiver(API_KEY, API_SECRET).receive(body, authorization);
+    expect(event.event).toBe("room_started");
+    expect(event.id).toMatch(/^EV_monitor[0-9a-f]{12}$/);
+    expect(event.room?.name).toMatch(/^connection-test-monitor-eu-west-3-/);
+    expect(event.room?.sid).toMatch(/^RM_monitor[0-9a-f]{12}$/);
+    expect(event.createdAt).toBeGreaterThanOrEqual(before);
+    expect(event.room?.creationTime).toBe(event.createdAt);
+    // Exactly what the protocol's own serializer writes for the same event: no field it would not.
+    expect(JSON.parse(WebhookEvent.fromJsonString(body).toJsonString())).toEqual(JSON.parse(body));
+    await expect(
+      new WebhookReceiver(API_KEY, "another-secret-0123456789").receive(body, authorization),
+    ).rejects.toThrow();
+  });
+});
 
 describe("backend webhook", () => {
   it("posts a signed room_started for a monitor room, which Meet acknowledges with 200", async () => {
