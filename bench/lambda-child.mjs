@@ -5,6 +5,7 @@
  * it. Always reports its peak resident memory. Started by bench/lambda.ts with the Lambda
  * runtime's V8 heap flags for the function's memory size.
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const argument = JSON.parse(process.argv[2] ?? "{}");
@@ -13,7 +14,18 @@ const cpuMs = () => {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
 };
-const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+// This process's own high-water mark (VmHWM belongs to the address space exec created). Not
+// getrusage's maxRSS: Linux keeps it across fork and exec, so it would report the bench's own
+// resident size at the fork when that was larger (after synthesizing the stack, say).
+const peakRssMb = () => {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync("/proc/self/status", "utf8"));
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+};
 
 async function main() {
   const started = performance.now();
