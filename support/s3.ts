@@ -1,13 +1,12 @@
 /**
  * An S3 stand-in that checks signatures the way S3 and Garage do: every request's SigV4
- * Authorization is recomputed with @smithy/signature-v4 (the AWS SDK's own signer) from the
- * access key's secret, the scope's region must be the server's, and the payload hash must match
+ * Authorization is recomputed with aws4fetch's signer from the access key's secret, the scope's region must be the server's, and the payload hash must match
  * the body. Refusals carry the real S3 error codes. Path-style only: `/<bucket>/<key>`.
  * (s3rver and its kin accept any signature, so they would prove nothing about signing.)
  */
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { AwsV4Signer } from "aws4fetch";
 import { type RunningServer, serve } from "./servers.ts";
 
 export interface S3Key {
@@ -129,7 +128,11 @@ export async function startS3Standin(options: S3StandinOptions): Promise<Running
   return Object.assign(running, { objects, requests, faults });
 }
 
-/** The signature S3 computes for `request` from the signed headers it names. */
+/**
+ * The signature S3 computes for `request` from the signed headers it names, by aws4fetch's signer:
+ * another implementation than the probe's (the AWS SDK's), so a canonicalisation mistake in one
+ * of them is refused here rather than agreed with.
+ */
 async function expectedSignature(
   request: IncomingMessage,
   url: URL,
@@ -142,61 +145,21 @@ async function expectedSignature(
     if (value === undefined) return undefined;
     headers[name] = Array.isArray(value) ? value.join(",") : value;
   }
-  const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(headers["x-amz-date"] ?? "");
-  if (!date) return undefined;
-  const signingDate = new Date(`${date[1]}-${date[2]}-${date[3]}T${date[4]}:${date[5]}:${date[6]}Z`);
-  const signer = new SignatureV4({
+  // aws4fetch signs the URL's host itself, and only when asked to sign it.
+  if (headers.host === undefined || headers["x-amz-date"] === undefined) return undefined;
+  const { host, ...others } = headers;
+  const signer = new AwsV4Signer({
+    method: request.method ?? "GET",
+    url: `http://${host}${url.pathname}${url.search}`,
+    headers: others,
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
     service: "s3",
     region: credentials.region,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
-    sha256: NodeSha256,
-    uriEscapePath: false,
+    datetime: headers["x-amz-date"],
+    allHeaders: true,
   });
-  const [hostname = "", port] = (headers.host ?? "").split(":");
-  const signed = await signer.sign(
-    {
-      method: request.method ?? "GET",
-      protocol: "http:",
-      hostname,
-      ...(port === undefined ? {} : { port: Number(port) }),
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers,
-    },
-    { signingDate, signableHeaders: new Set(signedHeaders) },
-  );
-  const authorization = String(signed.headers.authorization ?? signed.headers.Authorization ?? "");
-  return /Signature=([0-9a-f]{64})$/.exec(authorization)?.[1];
-}
-
-/** The hash (or HMAC, given a secret) the signer asks for, on node:crypto. */
-class NodeSha256 {
-  private readonly secret: Uint8Array | string | undefined;
-  private hash: Hash | Hmac;
-  constructor(secret?: Uint8Array | string | ArrayBuffer | ArrayBufferView) {
-    this.secret = toBytes(secret);
-    this.hash = this.create();
-  }
-  update(data: Uint8Array | string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(toBytes(data) ?? "");
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {
-    this.hash = this.create();
-  }
-  private create(): Hash | Hmac {
-    return this.secret === undefined ? createHash("sha256") : createHmac("sha256", this.secret);
-  }
-}
-
-function toBytes(
-  data: Uint8Array | string | ArrayBuffer | ArrayBufferView | undefined,
-): Uint8Array | string | undefined {
-  if (data === undefined || typeof data === "string" || data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return signer.signature();
 }
 
 function sendError(response: ServerResponse, status: number, code: string, message: string): void {

@@ -1,13 +1,14 @@
 /**
  * `garage` / `s3`: what a recording upload needs. PUT a small random object under the prefix, GET
  * it back and compare, DELETE it, and confirm a second GET answers 404. Requests are path-style,
- * signed with SigV4 (aws4fetch's signer, payload hash included, no checksum trailers: Garage
- * validates those) and sent through the HTTP port. The key is the same every run for a vantage
+ * signed with SigV4 (the AWS SDK's own signer, already in the bundle for CloudWatch; payload hash
+ * included, no checksum trailers: Garage validates those) and sent through the HTTP port. The key is the same every run for a vantage
  * (`<prefix>probe-<vantage>`), so an object left by a failed run is overwritten and removed by
  * the next one.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { AwsV4Signer } from "aws4fetch";
+import { Hash } from "@smithy/core/serde";
+import { SignatureV4 } from "@smithy/signature-v4";
 import type { GarageS3, ProbeConfig } from "../../shared/config/index.ts";
 import { untrustedText } from "../../shared/text.ts";
 import { safeSend } from "../guard.ts";
@@ -60,26 +61,35 @@ async function attemptRoundTrip(
   );
   if ("reason" in secret) return result("down", secret.reason);
 
+  const signer = new SignatureV4({
+    service: "s3",
+    region: s3.region,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: secret.value },
+    sha256: Hash.bind(null, "sha256"),
+    // S3 signs the path as sent, where every other AWS service escapes it a second time.
+    uriEscapePath: false,
+  });
   const send = async (method: HttpMethod, body?: string): Promise<HttpExchange> => {
     const payload = body ?? "";
-    const signer = new AwsV4Signer({
+    const signed = await signer.sign({
       method,
-      url: url.href,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port === "" ? {} : { port: Number(url.port) }),
+      path: url.pathname,
+      query: {},
       headers: {
+        host: url.host,
         "x-amz-content-sha256": createHash("sha256").update(payload, "utf8").digest("hex"),
         ...(body === undefined ? {} : { "content-type": "text/plain" }),
       },
       ...(body === undefined ? {} : { body }),
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: secret.value,
-      service: "s3",
-      region: s3.region,
     });
-    const signed = await signer.sign();
     const headers: Record<string, string> = {};
-    signed.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
+    for (const [name, value] of Object.entries(signed.headers)) {
+      // node:http writes Host itself from the URL, with the same value.
+      if (name !== "host") headers[name] = value;
+    }
     const exchange = await safeSend(ports.http, {
       method,
       url,

@@ -1,4 +1,4 @@
-/** `garage` / `s3` against an S3 stand-in that verifies every SigV4 signature (@smithy/signature-v4). */
+/** `garage` / `s3` against an S3 stand-in that verifies every SigV4 signature with another signer (aws4fetch). */
 import { describe, expect, it } from "vitest";
 import { type RunningS3, startS3Standin } from "../../../../support/s3.ts";
 import { cycle, deepConfig, resultOf, track } from "./deep-harness.ts";
