@@ -14,6 +14,8 @@ export interface BundlePart {
 
 export interface BundleBreakdown {
   readonly bytes: number;
+  /** The bundle itself, to look for what must not be in it. */
+  readonly code: string;
   /** Every input file (paths relative to the repository) that put bytes into the bundle. */
   readonly inputs: readonly string[];
   /** Largest first; "esbuild glue" is what no input accounts for (module wrappers, exports). */
@@ -64,6 +66,7 @@ export async function bundleBreakdown(entry: string): Promise<BundleBreakdown> {
   parts.set("esbuild glue (module wrappers, exports)", output.bytes - accounted);
   return {
     bytes: output.bytes,
+    code: result.outputFiles[0]?.text ?? "",
     inputs: Object.entries(output.inputs)
       .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
       .map(([input]) => input),

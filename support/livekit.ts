@@ -20,6 +20,7 @@ import {
   Pong,
   Room,
   ServerInfo,
+  SessionDescription,
   SignalRequest,
   SignalResponse,
 } from "@livekit/protocol";
@@ -28,7 +29,7 @@ import { WebSocketServer, type WebSocket as WsSocket } from "ws";
 import type { Pem } from "./certs.ts";
 import { type RunningServer, sendText, serve } from "./servers.ts";
 
-export type SignalBehaviour = "join" | "silent" | "leave-first" | "no-pong" | "text-first";
+export type SignalBehaviour = "join" | "silent" | "leave-first" | "offer-first" | "no-pong" | "text-first";
 
 export interface StandinIceServer {
   readonly urls: readonly string[];
@@ -151,6 +152,13 @@ export async function startLivekitStandin(options: LivekitStandinOptions): Promi
           }),
         );
         ws.close(1000);
+        return;
+      case "offer-first":
+        send(
+          new SignalResponse({
+            message: { case: "offer", value: new SessionDescription({ type: "offer" }) },
+          }),
+        );
         return;
       default:
         break;

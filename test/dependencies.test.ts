@@ -29,6 +29,14 @@ describe("deep check dependencies", () => {
     expect(lock["node_modules/@livekit/protocol"]?.version).toBe(pinned);
   });
 
+  it("has one @bufbuild/protobuf, the runtime of @livekit/protocol, which the join's messages share", () => {
+    const copies = Object.keys(lock).filter((path) => path.endsWith("node_modules/@bufbuild/protobuf"));
+    expect(copies).toEqual(["node_modules/@bufbuild/protobuf"]);
+    expect(manifest.dependencies["@bufbuild/protobuf"]).toBe(
+      lock["node_modules/@bufbuild/protobuf"]?.version,
+    );
+  });
+
   it("pins the SDK, the WebSocket client and the test-only verifier exactly", () => {
     // ws is the join's WebSocket client (and the LiveKit stand-in's server in the tests).
     for (const name of ["livekit-server-sdk", "ws"])

@@ -1,7 +1,7 @@
 /**
  * What the Lambda bundle carries, from esbuild's metafile of the handler built with the stack's
- * own settings: the schema, undici and the alarm catalogue stay out (docs/performance.md, bundle
- * breakdown). A value imported from a schema module into the probe's path brings zod back; this
+ * own settings: the schema, undici, the alarm catalogue, the signal messages the join does not read
+ * and a second SigV4 signer stay out (docs/performance.md, bundle breakdown). A value imported from a schema module into the probe's path brings zod back; this
  * test says which file did.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -36,6 +36,18 @@ describe("the Lambda bundle", () => {
   it("carries no undici: HTTP is node:http's, the WebSocket is ws's", () => {
     expect(bundle.inputs.filter((input) => input.includes("node_modules/undici/"))).toEqual([]);
     expect(bundle.parts.map((part) => part.name)).toContain("ws");
+  });
+
+  it("carries LiveKit's signal messages the join reads, not every message the channel can carry", () => {
+    // Type names of messages a SignalResponse may carry but the join check does not read.
+    for (const unread of ["livekit.SessionDescription", "livekit.ParticipantUpdate", "livekit.TrackInfo"])
+      expect(bundle.code, unread).not.toContain(unread);
+    expect(bundle.code).toContain("livekit.JoinResponse");
+  });
+
+  it("signs S3 with the AWS SDK's signer: no second SigV4 implementation", () => {
+    expect(bundle.inputs.filter((input) => input.includes("node_modules/aws4fetch/"))).toEqual([]);
+    expect(bundle.inputs).toContain("node_modules/@smithy/signature-v4/dist-cjs/index.js");
   });
 
   it("keeps the AWS SDK inside (the runtime's copy drifts) and accounts for every byte", () => {

@@ -5,14 +5,6 @@
  * failed and never holds the token. `Latency` is the time to the join response; the ICE servers
  * of the answer go to the TURN checks.
  */
-import {
-  DisconnectReason,
-  LeaveRequest,
-  LeaveRequest_Action,
-  Ping,
-  SignalRequest,
-  SignalResponse,
-} from "@livekit/protocol";
 import type { ProbeConfig } from "../../shared/config/index.ts";
 import { type JoinTokenSource, joinTokenSource } from "../../shared/config/token-source.ts";
 import { untrustedText } from "../../shared/text.ts";
@@ -22,6 +14,16 @@ import type { MessageSocket } from "../sockets.ts";
 import { attemptClock, elapsedSince } from "./attempt.ts";
 import type { Attempt, AttemptContext, CheckPorts, CheckSpec, IceServer } from "./check.ts";
 import { joinToken } from "./join-token.ts";
+import {
+  DisconnectReason,
+  type JoinResponse,
+  LeaveRequest,
+  LeaveRequest_Action,
+  Ping,
+  responseCase,
+  SignalRequest,
+  SignalResponse,
+} from "./livekit-signal.ts";
 
 /** LiveKit's current signal protocol, as the JS SDK sends it; the SDK fields say who we are. */
 const SIGNAL_PARAMS = { auto_subscribe: "0", sdk: "js", version: "2.21.0", protocol: "17" };
@@ -163,8 +165,7 @@ function upgradeFailure(status: number | undefined, message: string, source: Joi
   return `the WebSocket upgrade was refused with HTTP ${status}`;
 }
 
-type First = { readonly join: NonNullable<JoinCase> } | { readonly reason: string };
-type JoinCase = Extract<SignalResponse["message"], { case: "join" }>["value"];
+type First = { readonly join: JoinResponse } | { readonly reason: string };
 
 async function firstMessage(socket: MessageSocket, timeoutMs: number): Promise<First> {
   const incoming = await socket.receive(timeoutMs);
@@ -193,7 +194,7 @@ async function firstMessage(socket: MessageSocket, timeoutMs: number): Promise<F
     return { reason: `LiveKit sent leave instead of join (reason ${untrustedText(reason, 40)})` };
   }
   return {
-    reason: `the first message is "${untrustedText(message.case ?? "empty", 40)}", expected the join response`,
+    reason: `the first message is "${untrustedText(responseCase(response), 40)}", expected the join response`,
   };
 }
 

@@ -82,6 +82,15 @@ describe("LiveKit join failures, each named", () => {
     expect(report.skipped?.[0]?.reason).toMatch(/the join failed/);
   });
 
+  it("names what came first when it is not the join response", async () => {
+    const livekit = track(await startLivekitStandin({ keys: KEYS }));
+    livekit.behaviour = "offer-first";
+    const report = await cycle(
+      deepConfig({ livekit: { url: livekit.url, apiKey: API_KEY, apiSecret, join: { timeoutMs: 500 } } }),
+    );
+    expect(resultOf(report, "join").reason).toBe('the first message is "offer", expected the join response');
+  });
+
   it("refuses a text frame as the first message", async () => {
     const livekit = track(await startLivekitStandin({ keys: KEYS }));
     livekit.behaviour = "text-first";
