@@ -243,8 +243,11 @@ function readBounded(body: IncomingMessage, maxBytes: number, marks: Marks): Pro
     });
     body.once("end", () => finish(false));
     body.once("error", fail);
-    // Closed without an end or an error: node:http's own word for it, and its code.
-    body.once("close", () => fail(Object.assign(new Error("aborted"), { code: "ECONNRESET" })));
+    // Closed without an end or an error: node:http's own word for it, and its code. Every body
+    // closes, after its end too: the error (and its stack trace) is made only when it is one.
+    body.once("close", () => {
+      if (!settled) fail(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+    });
   });
 }
 
