@@ -12,9 +12,12 @@ import { table } from "./table.ts";
 
 /**
  * The CPU per probe issue 13 keeps as a ceiling: main's figure in docs/performance.md, measured on
- * another machine (an Intel Xeon where blackbox_exporter took 0.91 ms); compare runs of one machine.
+ * another machine, where blackbox_exporter took 0.91 ms (the top of the 0.65-0.91 ms the issue
+ * quotes). On another machine the ceiling is scaled by blackbox_exporter's figure of the same run:
+ * with the top of the range, the strictest scaling.
  */
 export const CPU_PER_PROBE_CEILING_MS = 0.44;
+export const CPU_CEILING_BLACKBOX_MS = 0.91;
 /** The bundle and its import time, at most this many times the SDK-only baseline's. */
 export const BUNDLE_RATIO_CEILING = 1.5;
 
@@ -23,8 +26,12 @@ export interface GoalCheck {
   readonly ours: number;
   readonly baseline: number | null;
   readonly limit: string;
-  /** null: reported, no limit. */
-  readonly met: boolean | null;
+  /**
+   * null: reported, no limit. "floor": not met, but a bare node:net client, which does no work
+   * of its own between the write and the first byte, does not meet it either in the same run:
+   * the goal's own escape clause (the Node.js floor).
+   */
+  readonly met: boolean | null | "floor";
 }
 
 export function ratio(ours: number, baseline: number): number {
@@ -67,34 +74,47 @@ export function goalChecks(
   }
   if (accuracy?.blackbox) {
     const ours = accuracy.ours.ttfbError;
+    const floor = accuracy.bare.ttfbError;
     const theirs = accuracy.blackbox.ttfbError;
+    const judge = (mine: number, floorFigure: number, blackbox: number): GoalCheck["met"] => {
+      if (mine <= blackbox) return true;
+      return floorFigure > blackbox ? "floor" : false;
+    };
     checks.push(
       {
-        goal: "2. Ttfb error median ms (baseline: blackbox processing)",
+        goal: `2. Ttfb error median ms (bare node:net ${floor.medianMs})`,
         ours: ours.medianMs,
         baseline: theirs.medianMs,
         limit: "<= blackbox's",
-        met: ours.medianMs <= theirs.medianMs,
+        met: judge(ours.medianMs, floor.medianMs, theirs.medianMs),
       },
       {
-        goal: "2. Ttfb error p99 ms (baseline: blackbox processing)",
+        goal: `2. Ttfb error p99 ms (bare node:net ${floor.p99Ms})`,
         ours: ours.p99Ms,
         baseline: theirs.p99Ms,
         limit: "<= blackbox's",
-        met: ours.p99Ms <= theirs.p99Ms,
+        met: judge(ours.p99Ms, floor.p99Ms, theirs.p99Ms),
       },
     );
   }
   if (cpu) {
-    const versus = cpu.blackbox
-      ? ` (x${ratio(cpu.ours.perProbeMs, cpu.blackbox.perProbeMs)} blackbox_exporter's)`
-      : "";
+    const blackbox = cpu.blackbox?.perProbeMs;
+    const ceiling =
+      blackbox === undefined
+        ? CPU_PER_PROBE_CEILING_MS
+        : round((CPU_PER_PROBE_CEILING_MS * blackbox) / CPU_CEILING_BLACKBOX_MS, 3);
     checks.push({
-      goal: `4. CPU ms per probe${versus}`,
+      goal:
+        blackbox === undefined
+          ? "4. CPU ms per probe"
+          : `4. CPU ms per probe (x${ratio(cpu.ours.perProbeMs, blackbox)} blackbox_exporter's)`,
       ours: cpu.ours.perProbeMs,
-      baseline: cpu.blackbox?.perProbeMs ?? null,
-      limit: `<= ${CPU_PER_PROBE_CEILING_MS}`,
-      met: cpu.ours.perProbeMs <= CPU_PER_PROBE_CEILING_MS,
+      baseline: blackbox ?? null,
+      limit:
+        blackbox === undefined
+          ? `<= ${CPU_PER_PROBE_CEILING_MS}`
+          : `<= ${ceiling} (${CPU_PER_PROBE_CEILING_MS} x ${blackbox}/${CPU_CEILING_BLACKBOX_MS})`,
+      met: cpu.ours.perProbeMs <= ceiling,
     });
   }
   return checks;
@@ -115,7 +135,7 @@ export function goalsTable(
       check.ours,
       check.baseline ?? "-",
       check.limit,
-      check.met === null ? "-" : check.met ? "yes" : "NO",
+      check.met === null ? "-" : check.met === "floor" ? "floor" : check.met ? "yes" : "NO",
     ]),
   );
 }
