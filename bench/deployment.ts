@@ -23,7 +23,8 @@ import { type BuiltFunction, bundleEntries, synthesizeMonitor } from "./synth.ts
 import { startTargets } from "./targets.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const BASELINE_ENTRY = join(ROOT, "bench", "entries", "cloudwatch-only.ts");
+/** The SDK-only baseline: the CloudWatch client publishing one datum (issue 13 goal 1). */
+export const BASELINE_ENTRY = join(ROOT, "bench", "entries", "cloudwatch-only.ts");
 /** The regions of the several-vantage figures: home first. */
 export const BENCH_VANTAGES = ["eu-west-3", "us-east-1", "ap-southeast-1"] as const;
 

@@ -5,6 +5,8 @@
  * test says which file did.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { BASELINE_ENTRY } from "../../bench/deployment.ts";
+import { BUNDLE_RATIO_CEILING } from "../../bench/goals.ts";
 import { HANDLER_ENTRY } from "../../infra/probe-function.ts";
 import { type BundleBreakdown, bundleBreakdown, partOf } from "../../support/bundle-breakdown.ts";
 
@@ -48,6 +50,13 @@ describe("the Lambda bundle", () => {
   it("signs S3 with the AWS SDK's signer: no second SigV4 implementation", () => {
     expect(bundle.inputs.filter((input) => input.includes("node_modules/aws4fetch/"))).toEqual([]);
     expect(bundle.inputs).toContain("node_modules/@smithy/signature-v4/dist-cjs/index.js");
+  });
+
+  it("weighs at most 1.5 times the CloudWatch client alone built the same way (bytes, not time)", async () => {
+    // Bytes depend on the lock file alone: a dependency that breaks issue 13's goal fails here,
+    // where the choice can be made, not in a later bench run.
+    const baseline = await bundleBreakdown(BASELINE_ENTRY);
+    expect(bundle.bytes).toBeLessThanOrEqual(baseline.bytes * BUNDLE_RATIO_CEILING);
   });
 
   it("keeps the AWS SDK inside (the runtime's copy drifts) and accounts for every byte", () => {
