@@ -1,7 +1,7 @@
 /**
  * An S3 stand-in that checks signatures the way S3 and Garage do: every request's SigV4
- * Authorization is recomputed with aws4fetch's signer from the access key's secret, the scope's region must be the server's, and the payload hash must match
- * the body. Refusals carry the real S3 error codes. Path-style only: `/<bucket>/<key>`.
+ * Authorization is recomputed with aws4fetch's signer from the access key's secret, the scope's
+ * region must be the server's, and the payload hash must match the body. Refusals carry the real S3 error codes. Path-style only: `/<bucket>/<key>`.
  * (s3rver and its kin accept any signature, so they would prove nothing about signing.)
  */
 import { createHash } from "node:crypto";
@@ -145,7 +145,7 @@ async function expectedSignature(
     if (value === undefined) return undefined;
     headers[name] = Array.isArray(value) ? value.join(",") : value;
   }
-  // aws4fetch signs the URL's host itself, and only when asked to sign it.
+  // aws4fetch always signs the URL's host: a request must have signed it (S3 requires it too).
   if (headers.host === undefined || headers["x-amz-date"] === undefined) return undefined;
   const { host, ...others } = headers;
   const signer = new AwsV4Signer({
