@@ -1,7 +1,8 @@
 /**
  * An S3 stand-in that checks signatures the way S3 and Garage do: every request's SigV4
  * Authorization is recomputed with aws4fetch's signer from the access key's secret, the scope's
- * region must be the server's, and the payload hash must match the body. Refusals carry the real S3 error codes. Path-style only: `/<bucket>/<key>`.
+ * region must be the server's, and the payload hash must match the body. Refusals carry the real
+ * S3 error codes. Path-style only: `/<bucket>/<key>`.
  * (s3rver and its kin accept any signature, so they would prove nothing about signing.)
  */
 import { createHash } from "node:crypto";
