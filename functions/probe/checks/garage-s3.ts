@@ -2,9 +2,9 @@
  * `garage` / `s3`: what a recording upload needs. PUT a small random object under the prefix, GET
  * it back and compare, DELETE it, and confirm a second GET answers 404. Requests are path-style,
  * signed with SigV4 (the AWS SDK's own signer, already in the bundle for CloudWatch; payload hash
- * included, no checksum trailers: Garage validates those) and sent through the HTTP port. The key is the same every run for a vantage
- * (`<prefix>probe-<vantage>`), so an object left by a failed run is overwritten and removed by
- * the next one.
+ * included, no checksum trailers: Garage validates those) and sent through the HTTP port. The key
+ * is the same every run for a vantage (`<prefix>probe-<vantage>`), so an object left by a failed
+ * run is overwritten and removed by the next one.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { Hash } from "@smithy/core/serde";
