@@ -17,14 +17,15 @@ function sourceFiles(folder: string): string[] {
 }
 
 /** Every module a file imports: package names as written, relative paths resolved from the root. */
+/** Static imports and re-exports, side-effect imports (`import "x"`) and dynamic imports. */
 function importsOf(file: string): string[] {
   const text = readFileSync(join(PROJECT_ROOT, file), "utf8");
   return [
     ...text.matchAll(
-      /(?:^|\n)\s*(?:import|export)[^"']*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+      /(?:^|\n)\s*(?:import|export)[^"']*?from\s+["']([^"']+)["']|(?:^|\n)\s*import\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
     ),
-  ].map(([, from, dynamic]) => {
-    const specifier = from ?? dynamic ?? "";
+  ].map(([, from, bare, dynamic]) => {
+    const specifier = from ?? bare ?? dynamic ?? "";
     return specifier.startsWith(".")
       ? relative(PROJECT_ROOT, resolve(dirname(join(PROJECT_ROOT, file)), specifier))
       : specifier;
