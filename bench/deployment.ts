@@ -16,6 +16,7 @@ import { HANDLER_ENTRY } from "../infra/probe-function.ts";
 import { type BundleBreakdown, bundleBreakdown, sameBuild } from "../support/bundle-breakdown.ts";
 import { benchColdStart, type ColdStartFigures } from "./cold-start.ts";
 import { type CostModel, costModel, lambdaDurationMs, RUNS_PER_MONTH, remoteCustomMetrics } from "./cost.ts";
+import { BASELINE_ENTRY } from "./goals.ts";
 import { EXAMPLE_CONFIG, handlerEnvironment } from "./handler-env.ts";
 import { type LambdaChildResult, lambdaNodeArgs, runLambdaChild } from "./lambda.ts";
 import { median, round } from "./stats.ts";
@@ -23,8 +24,6 @@ import { type BuiltFunction, bundleEntries, synthesizeMonitor } from "./synth.ts
 import { startTargets } from "./targets.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-/** The SDK-only baseline: the CloudWatch client publishing one datum (issue 13 goal 1). */
-export const BASELINE_ENTRY = join(ROOT, "bench", "entries", "cloudwatch-only.ts");
 /** The regions of the several-vantage figures: home first. */
 export const BENCH_VANTAGES = ["eu-west-3", "us-east-1", "ap-southeast-1"] as const;
 

@@ -4,6 +4,7 @@
  * every figure, the verdict of a quiet run is the one that counts (the load averages are printed
  * with it).
  */
+import { fileURLToPath } from "node:url";
 import type { AccuracyFigures } from "./accuracy.ts";
 import type { CpuFigures } from "./cpu.ts";
 import type { DeploymentFigures } from "./deployment.ts";
@@ -20,6 +21,8 @@ export const CPU_PER_PROBE_CEILING_MS = 0.44;
 export const CPU_CEILING_BLACKBOX_MS = 0.91;
 /** The bundle and its import time, at most this many times the SDK-only baseline's. */
 export const BUNDLE_RATIO_CEILING = 1.5;
+/** That baseline: the CloudWatch client alone, publishing one datum. */
+export const BASELINE_ENTRY = fileURLToPath(new URL("./entries/cloudwatch-only.ts", import.meta.url));
 
 export interface GoalCheck {
   readonly goal: string;

@@ -5,8 +5,7 @@
  * test says which file did.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { BASELINE_ENTRY } from "../../bench/deployment.ts";
-import { BUNDLE_RATIO_CEILING } from "../../bench/goals.ts";
+import { BASELINE_ENTRY, BUNDLE_RATIO_CEILING } from "../../bench/goals.ts";
 import { HANDLER_ENTRY } from "../../infra/probe-function.ts";
 import { type BundleBreakdown, bundleBreakdown, partOf } from "../../support/bundle-breakdown.ts";
 
